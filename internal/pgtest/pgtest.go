@@ -1,0 +1,141 @@
+// Package pgtest gives tests a real PostgreSQL: each test binary (package)
+// starts its own private cluster on a free port from TestMain, and each test
+// gets a fresh database cloned from a migrated template.
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vinsight/vinsight/internal/pgcluster"
+	"github.com/vinsight/vinsight/internal/store"
+)
+
+var (
+	cluster   *pgcluster.Cluster
+	templates sync.Map // store.Engine -> *template
+	createMu  sync.Mutex
+	dbSeq     atomic.Int64
+)
+
+type template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// Main starts the package's cluster, runs the tests and stops it. Call it
+// from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "vinsight-pgtest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cluster, err = pgcluster.Start(context.Background(), pgcluster.Options{Dir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer cluster.Stop()
+	return m.Run()
+}
+
+// TimescaleAvailable reports whether the cluster preloads TimescaleDB.
+func TimescaleAvailable() bool { return mustCluster().Timescale }
+
+// Engines runs fn once per storage engine as a subtest. The TimescaleDB
+// subtest is skipped, saying why, when the extension is not installed.
+func Engines(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
+	for _, e := range []store.Engine{store.EnginePostgres, store.EngineTimescale} {
+		t.Run(string(e), func(t *testing.T) {
+			if e == store.EngineTimescale && !TimescaleAvailable() {
+				t.Skip("TimescaleDB extension not installed on this machine (no timescaledb.so for these PostgreSQL binaries); the plain PostgreSQL engine was tested")
+			}
+			fn(t, e)
+		})
+	}
+}
+
+// AdminURL is the superuser URL of database db in the package's cluster.
+func AdminURL(db string) string { return mustCluster().URL(db) }
+
+// NewEmptyDB creates an empty database and returns its URL.
+func NewEmptyDB(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("test_%d", dbSeq.Add(1))
+	require.NoError(t, exec(context.Background(), "CREATE DATABASE "+name))
+	return AdminURL(name)
+}
+
+// NewDB returns the URL of a fresh database migrated for engine.
+func NewDB(t testing.TB, engine store.Engine) string {
+	t.Helper()
+	tmpl, err := templateFor(engine)
+	require.NoError(t, err, "build %s template database", engine)
+	name := fmt.Sprintf("test_%d", dbSeq.Add(1))
+	require.NoError(t, exec(context.Background(), fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY", name, tmpl)))
+	return AdminURL(name)
+}
+
+// NewStore opens a store on a fresh migrated database, closed when the test ends.
+func NewStore(t testing.TB, engine store.Engine) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), NewDB(t, engine), store.Options{Storage: string(engine)})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func templateFor(engine store.Engine) (string, error) {
+	v, _ := templates.LoadOrStore(engine, &template{name: "template_" + string(engine)})
+	tmpl := v.(*template)
+	tmpl.once.Do(func() { tmpl.err = buildTemplate(tmpl.name, engine) })
+	return tmpl.name, tmpl.err
+}
+
+func buildTemplate(name string, engine store.Engine) error {
+	ctx := context.Background()
+	if err := exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, AdminURL(name), store.Options{Storage: string(engine)})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Migrate(ctx)
+}
+
+// exec runs one statement in the postgres database; database creation is
+// serialised because CREATE DATABASE refuses a template that is in use.
+func exec(ctx context.Context, sql string) error {
+	createMu.Lock()
+	defer createMu.Unlock()
+	conn, err := pgx.Connect(ctx, AdminURL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+func mustCluster() *pgcluster.Cluster {
+	if cluster == nil {
+		panic("pgtest: no cluster; call pgtest.Main(m) from TestMain")
+	}
+	return cluster
+}

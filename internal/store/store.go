@@ -1,0 +1,78 @@
+// Package store is the one place that talks to PostgreSQL. Every method on
+// tenant data takes the tenant id and its SQL filters by it.
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options configures Open.
+type Options struct {
+	// Storage is the VINSIGHT_STORAGE setting: auto, timescale or postgres.
+	Storage string
+	// MaxConns caps the pool; 0 keeps pgxpool's default.
+	MaxConns int32
+	// PartitionDaysAhead is how many future days of partitions the plain
+	// engine keeps ready.
+	PartitionDaysAhead int
+	// RawRetentionDays is how long raw results are kept; 0 keeps them forever.
+	RawRetentionDays int
+}
+
+// Store holds the connection pool and the storage engine in use.
+type Store struct {
+	pool   *pgxpool.Pool
+	engine engine
+	opts   Options
+}
+
+// Open connects to the database and resolves the storage engine. It does not
+// migrate: the backend runs Migrate first, the worker checks SchemaCurrent.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	name, err := resolveEngine(ctx, pool, opts.Storage)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	s := &Store{pool: pool, opts: opts}
+	s.engine = newEngine(name, pool, opts)
+	return s, nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Engine names the storage engine in use.
+func (s *Store) Engine() Engine { return s.engine.name() }
+
+// Pool exposes the pool for the few callers that run their own SQL
+// (tests and benchmarks).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("store.Ping: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}

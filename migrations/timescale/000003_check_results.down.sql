@@ -1,0 +1,5 @@
+DROP MATERIALIZED VIEW check_rollup_1d;
+DROP MATERIALIZED VIEW check_rollup_1h;
+DROP MATERIALIZED VIEW check_rollup_1m;
+DROP TABLE check_results;
+DROP EXTENSION IF EXISTS timescaledb;
