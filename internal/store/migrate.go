@@ -53,15 +53,18 @@ type SchemaStatus struct {
 // Current is true when the applied schema is exactly what this binary needs.
 func (st SchemaStatus) Current() bool { return st.Version == st.Expected && !st.Dirty }
 
+// ErrSchemaNotCurrent marks the errors of SchemaStatus.Err.
+var ErrSchemaNotCurrent = errors.New("schema not current")
+
 // Err explains why the schema is not current, or is nil.
 func (st SchemaStatus) Err() error {
 	switch {
 	case st.Dirty:
-		return fmt.Errorf("schema migration %d failed and left the schema dirty; fix it and force the version with golang-migrate", st.Version)
+		return fmt.Errorf("%w: migration %d failed and left the schema dirty; fix it and force the version with golang-migrate", ErrSchemaNotCurrent, st.Version)
 	case st.Version < st.Expected:
-		return fmt.Errorf("schema is behind: version %d, this binary needs %d; start the backend (it migrates) first", st.Version, st.Expected)
+		return fmt.Errorf("%w: schema is behind: version %d, this binary needs %d; start the backend (it migrates) first", ErrSchemaNotCurrent, st.Version, st.Expected)
 	case st.Version > st.Expected:
-		return fmt.Errorf("schema is ahead: version %d, this binary knows up to %d; deploy the newer binary", st.Version, st.Expected)
+		return fmt.Errorf("%w: schema is ahead: version %d, this binary knows up to %d; deploy the newer binary", ErrSchemaNotCurrent, st.Version, st.Expected)
 	}
 	return nil
 }
@@ -110,4 +113,24 @@ func (s *Store) migrator() (*migrate.Migrate, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// Readiness is what /ready reports when the store can serve.
+type Readiness struct {
+	Storage       Engine `json:"storage"`
+	SchemaVersion uint   `json:"schema_version"`
+}
+
+// Ready checks that the database answers and the schema is current.
+func (s *Store) Ready(ctx context.Context) (Readiness, error) {
+	r := Readiness{Storage: s.Engine()}
+	if err := s.Ping(ctx); err != nil {
+		return r, err
+	}
+	st, err := s.Schema(ctx)
+	if err != nil {
+		return r, err
+	}
+	r.SchemaVersion = st.Version
+	return r, st.Err()
 }

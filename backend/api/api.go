@@ -1,0 +1,37 @@
+// Package api is the backend's HTTP API: one route table, one handlers file
+// per resource, the middleware and the adapter that writes the envelope.
+package api
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/vinsight/vinsight/internal/metrics"
+	"github.com/vinsight/vinsight/internal/store"
+)
+
+// Version is the build's version, set with -ldflags at release time.
+var Version = "dev"
+
+// maxBodyBytes caps every request body.
+const maxBodyBytes = 1 << 20
+
+// Deps are what the API needs from main.
+type Deps struct {
+	Store    *store.Store
+	Log      zerolog.Logger
+	Registry *prometheus.Registry
+}
+
+// API holds the handlers' dependencies.
+type API struct {
+	store    *store.Store
+	log      zerolog.Logger
+	registry *prometheus.Registry
+	metrics  *metrics.HTTP
+}
+
+// New builds the API and registers its metrics on the registry.
+func New(d Deps) *API {
+	return &API{store: d.Store, log: d.Log, registry: d.Registry, metrics: metrics.NewHTTP(d.Registry)}
+}

@@ -1,0 +1,89 @@
+// Package config is the only reader of the environment. Load validates every
+// setting once at start-up; an invalid value stops the process with a
+// message that names the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Config is the effective configuration of the backend and the worker.
+type Config struct {
+	DatabaseURL          string
+	Storage              string
+	LogLevel             zerolog.Level
+	BindHost             string
+	BackendPort          int
+	WorkerPort           int
+	Region               string
+	AllowPrivateTargets  bool
+	MinIntervalSeconds   int
+	SecretKey            string
+	GrafanaURL           string
+	DBMaxConns           int
+	PartitionDaysAhead   int
+	RawRetentionDays     int
+	ShutdownTimeout      time.Duration
+	IngestBatchSize      int
+	IngestFlushInterval  time.Duration
+	IngestBufferCapacity int
+}
+
+// Load reads every setting through getenv (os.Getenv in production) and
+// returns all problems at once.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var problems []error
+	for _, s := range settings {
+		raw := strings.TrimSpace(getenv(s.Name))
+		if raw == "" {
+			raw = s.Default
+		}
+		if err := s.apply(&c, raw); err != nil {
+			shown := raw
+			if s.Secret {
+				shown = "<redacted>"
+			}
+			problems = append(problems, fmt.Errorf("%s=%q: %w", s.Name, shown, err))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
+// Effective lists every setting with its value, secrets redacted, for the
+// start-up log line.
+func (c Config) Effective() map[string]string {
+	out := make(map[string]string, len(settings))
+	for _, s := range settings {
+		v := s.show(&c)
+		if s.Secret && v != "" {
+			v = "<redacted>"
+		}
+		if s.Name == "DATABASE_URL" {
+			v = redactURL(v)
+		}
+		out[s.Name] = v
+	}
+	return out
+}
+
+// redactURL hides the password of a connection URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,180 @@
+package config
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Setting documents one environment variable; README's configuration table
+// lists every one of them (a test keeps the two in step).
+type Setting struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+	apply   func(c *Config, raw string) error
+	show    func(c *Config) string
+}
+
+// Settings returns the documented settings in README order.
+func Settings() []Setting { return settings }
+
+var settings = []Setting{
+	{Name: "DATABASE_URL", Help: "PostgreSQL connection URL (required for backend and worker; `make run` sets it)",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return fmt.Errorf("required")
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return fmt.Errorf("must be a postgres:// URL")
+			}
+			c.DatabaseURL = v
+			return nil
+		},
+		show: func(c *Config) string { return c.DatabaseURL }},
+	{Name: "VINSIGHT_STORAGE", Default: "auto", Help: "storage engine: `auto` (TimescaleDB when the extension is available), `timescale` or `postgres`",
+		apply: oneOf(func(c *Config) *string { return &c.Storage }, "auto", "timescale", "postgres"),
+		show:  func(c *Config) string { return c.Storage }},
+	{Name: "LOG_LEVEL", Default: "info", Help: "`trace`, `debug`, `info`, `warn` or `error`",
+		apply: func(c *Config, v string) error {
+			lvl, err := zerolog.ParseLevel(strings.ToLower(v))
+			if err != nil || lvl == zerolog.NoLevel {
+				return fmt.Errorf("must be trace, debug, info, warn or error")
+			}
+			c.LogLevel = lvl
+			return nil
+		},
+		show: func(c *Config) string { return c.LogLevel.String() }},
+	{Name: "VINSIGHT_BIND_HOST", Default: "", Help: "address the backend and worker listen on (empty: all interfaces)",
+		apply: func(c *Config, v string) error { c.BindHost = v; return nil },
+		show:  func(c *Config) string { return c.BindHost }},
+	{Name: "BACKEND_PORT", Default: "8080", Help: "backend HTTP port",
+		apply: intIn(func(c *Config) *int { return &c.BackendPort }, 1, 65535),
+		show:  func(c *Config) string { return strconv.Itoa(c.BackendPort) }},
+	{Name: "WORKER_PORT", Default: "8081", Help: "worker port for /health, /ready and /metrics",
+		apply: intIn(func(c *Config) *int { return &c.WorkerPort }, 1, 65535),
+		show:  func(c *Config) string { return strconv.Itoa(c.WorkerPort) }},
+	{Name: "REGION", Default: "local", Help: "region label the worker stamps on its results",
+		apply: func(c *Config, v string) error {
+			if len(v) > 64 {
+				return fmt.Errorf("at most 64 characters")
+			}
+			c.Region = v
+			return nil
+		},
+		show: func(c *Config) string { return c.Region }},
+	{Name: "VINSIGHT_ALLOW_PRIVATE_TARGETS", Default: "false", Help: "let probes reach loopback and private networks (self-hosting, tests)",
+		apply: boolean(func(c *Config) *bool { return &c.AllowPrivateTargets }),
+		show:  func(c *Config) string { return strconv.FormatBool(c.AllowPrivateTargets) }},
+	{Name: "VINSIGHT_MIN_INTERVAL_SECONDS", Default: "30", Help: "smallest monitor interval accepted",
+		apply: intIn(func(c *Config) *int { return &c.MinIntervalSeconds }, 1, 86400),
+		show:  func(c *Config) string { return strconv.Itoa(c.MinIntervalSeconds) }},
+	{Name: "VINSIGHT_SECRET_KEY", Default: "", Secret: true, Help: "32-byte key, base64 or hex, that encrypts stored channel secrets",
+		apply: func(c *Config, v string) error {
+			if v != "" && len(decodeKey(v)) != 32 {
+				return fmt.Errorf("must be 32 bytes encoded as base64 or hex (e.g. `openssl rand -base64 32`)")
+			}
+			c.SecretKey = v
+			return nil
+		},
+		show: func(c *Config) string { return c.SecretKey }},
+	{Name: "GRAFANA_URL", Default: "", Help: "Grafana base URL for per-tenant organizations (empty: off)",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+					return fmt.Errorf("must be an http(s) URL")
+				}
+			}
+			c.GrafanaURL = v
+			return nil
+		},
+		show: func(c *Config) string { return c.GrafanaURL }},
+	{Name: "VINSIGHT_DB_MAX_CONNS", Default: "10", Help: "connection pool size per process",
+		apply: intIn(func(c *Config) *int { return &c.DBMaxConns }, 1, 1000),
+		show:  func(c *Config) string { return strconv.Itoa(c.DBMaxConns) }},
+	{Name: "VINSIGHT_PARTITION_DAYS_AHEAD", Default: "7", Help: "plain engine: days of raw-result partitions created ahead",
+		apply: intIn(func(c *Config) *int { return &c.PartitionDaysAhead }, 1, 365),
+		show:  func(c *Config) string { return strconv.Itoa(c.PartitionDaysAhead) }},
+	{Name: "VINSIGHT_RAW_RETENTION_DAYS", Default: "30", Help: "plain engine: days of raw results kept (0 keeps them forever)",
+		apply: intIn(func(c *Config) *int { return &c.RawRetentionDays }, 0, 3650),
+		show:  func(c *Config) string { return strconv.Itoa(c.RawRetentionDays) }},
+	{Name: "VINSIGHT_SHUTDOWN_TIMEOUT", Default: "30s", Help: "how long SIGTERM waits for in-flight requests and the last ingest flush",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 10*time.Minute),
+		show:  func(c *Config) string { return c.ShutdownTimeout.String() }},
+	{Name: "VINSIGHT_INGEST_BATCH_SIZE", Default: "1000", Help: "worker: results per batch write",
+		apply: intIn(func(c *Config) *int { return &c.IngestBatchSize }, 1, 100000),
+		show:  func(c *Config) string { return strconv.Itoa(c.IngestBatchSize) }},
+	{Name: "VINSIGHT_INGEST_FLUSH_INTERVAL", Default: "1s", Help: "worker: longest a result waits before its batch is written",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.IngestFlushInterval }, 10*time.Millisecond, time.Minute),
+		show:  func(c *Config) string { return c.IngestFlushInterval.String() }},
+	{Name: "VINSIGHT_INGEST_BUFFER", Default: "100000", Help: "worker: results held in memory while the database is slow or away",
+		apply: intIn(func(c *Config) *int { return &c.IngestBufferCapacity }, 1, 10_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.IngestBufferCapacity) }},
+}
+
+func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be an integer from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func durationIn(field func(*Config) *time.Duration, lo, hi time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a duration such as 30s or 2m, from %s to %s", lo, hi)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func oneOf(field func(*Config) *string, allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.ToLower(v)
+		for _, a := range allowed {
+			if v == a {
+				*field(c) = v
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+// decodeKey accepts a key as hex or standard/URL base64.
+func decodeKey(v string) []byte {
+	if b, err := hex.DecodeString(v); err == nil {
+		return b
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil {
+			return b
+		}
+	}
+	return nil
+}
