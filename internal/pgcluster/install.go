@@ -80,7 +80,9 @@ func serverUser() (serverAccount, error) {
 }
 
 func (a serverAccount) sysProcAttr() *syscall.SysProcAttr {
-	attr := &syscall.SysProcAttr{}
+	// Its own process group: a Ctrl-C meant for the caller must not stop the
+	// server before the processes that use it.
+	attr := &syscall.SysProcAttr{Setpgid: true}
 	if a.switchTo {
 		attr.Credential = &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}
 	}

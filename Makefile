@@ -1,0 +1,57 @@
+# V-Insight: `make run` starts the whole stack, `make test` runs every test.
+SHELL := /bin/bash
+GO    ?= go
+NPM   ?= npm
+
+.PHONY: run test bench build deps deps-postgres deps-browser frontend-build go-test frontend-test e2e clean
+
+run: deps build
+	bin/devstack -backend bin/backend -worker bin/worker -frontend frontend
+
+test: deps deps-browser build go-test frontend-test
+
+go-test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+frontend-test: frontend/node_modules/.installed
+	cd frontend && $(NPM) test && $(NPM) run check
+
+bench: deps
+	$(GO) run ./internal/bench
+
+build: bin/backend bin/worker bin/devstack frontend-build
+
+bin/backend bin/worker: FORCE
+	$(GO) build -o $@ ./$(notdir $@)
+
+bin/devstack: FORCE
+	$(GO) build -o $@ ./internal/devstack
+
+frontend-build: frontend/node_modules/.installed
+	cd frontend && $(NPM) run build
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+deps: deps-postgres frontend/node_modules/.installed
+	$(GO) mod download
+
+# The PostgreSQL server binaries: installed through apt-get when missing and
+# running as root, otherwise a clear instruction.
+deps-postgres:
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || [ -n "$$PG_BINDIR" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else echo "PostgreSQL server binaries not found: install the 'postgresql' package (or set PG_BINDIR)"; exit 1; fi
+
+# Debian's chromium for the browser tests (a test tool's own download cannot work here).
+deps-browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium not found: install Debian's 'chromium' package"; exit 1; fi
+
+clean:
+	rm -rf bin frontend/build frontend/.svelte-kit
+
+FORCE:
