@@ -29,7 +29,10 @@ type engine interface {
 	forget()
 	// maintain creates partitions ahead and applies retention.
 	maintain(ctx context.Context, now time.Time) error
-	// refreshRollups brings materialized rollups up to date with raw rows.
+	// materialize is the scheduled rollup job: the plain engine moves
+	// complete buckets into its tables; TimescaleDB's policies do this.
+	materialize(ctx context.Context, now time.Time) error
+	// refreshRollups materializes everything there is (tests, benchmarks).
 	refreshRollups(ctx context.Context) error
 }
 

@@ -101,6 +101,10 @@ func (e *partitionEngine) maintain(ctx context.Context, now time.Time) error {
 	if e.retention <= 0 {
 		return nil
 	}
+	// Rollups outlive raw rows: materialize before raw rows go.
+	if err := e.materialize(ctx, now); err != nil {
+		return err
+	}
 	return e.dropBefore(ctx, today.AddDate(0, 0, -e.retention))
 }
 
@@ -158,7 +162,9 @@ func (e *partitionEngine) partitions(ctx context.Context) (map[string]time.Time,
 	return out, nil
 }
 
-func (e *partitionEngine) refreshRollups(context.Context) error { return nil }
+func (e *partitionEngine) refreshRollups(ctx context.Context) error {
+	return e.materialize(ctx, time.Now())
+}
 
 func utcDay(t time.Time) time.Time {
 	t = t.UTC()

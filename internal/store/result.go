@@ -14,7 +14,8 @@ import (
 	"github.com/vinsight/vinsight/internal/model"
 )
 
-var resultColumns = []string{
+// ResultColumns are the columns of check_results in COPY order.
+var ResultColumns = []string{
 	"time", "tenant_id", "monitor_id", "region", "status", "latency_ms", "status_code",
 	"error_kind", "message", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "cert_expires_at",
 }
@@ -41,7 +42,7 @@ func (s *Store) WriteResults(ctx context.Context, results []model.CheckResult) e
 			return fmt.Errorf("store.WriteResults: %w", err)
 		}
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, resultColumns, copyResults(results))
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(results))
 			return err
 		})
 		if err == nil {
@@ -85,7 +86,8 @@ func resultDays(results []model.CheckResult) []time.Time {
 	return days
 }
 
-func copyResults(results []model.CheckResult) pgx.CopyFromSource {
+// CopyResults feeds results to a COPY in ResultColumns order.
+func CopyResults(results []model.CheckResult) pgx.CopyFromSource {
 	return pgx.CopyFromSlice(len(results), func(i int) ([]any, error) {
 		r := &results[i]
 		return []any{
@@ -140,8 +142,18 @@ func (s *Store) MaintainPartitions(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// RefreshRollups materializes every rollup bucket (TimescaleDB); the plain
-// engine's rollups are always current, so it does nothing there.
+// MaterializeRollups is the scheduled rollup job of the plain engine
+// (TimescaleDB runs its own refresh policies). Reads are exact either way;
+// this keeps them fast.
+func (s *Store) MaterializeRollups(ctx context.Context, now time.Time) error {
+	if err := s.engine.materialize(ctx, now); err != nil {
+		return fmt.Errorf("store.MaterializeRollups: %w", err)
+	}
+	return nil
+}
+
+// RefreshRollups materializes every complete bucket there is, on either
+// engine. Tests and benchmarks use it.
 func (s *Store) RefreshRollups(ctx context.Context) error {
 	if err := s.engine.refreshRollups(ctx); err != nil {
 		return fmt.Errorf("store.RefreshRollups: %w", err)

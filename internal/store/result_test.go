@@ -85,7 +85,6 @@ func stored(t *testing.T, s *store.Store, table string) map[string]rollupRow {
 
 func assertRollupsMatchRaw(t *testing.T, s *store.Store) {
 	t.Helper()
-	require.NoError(t, s.RefreshRollups(context.Background()))
 	for _, r := range []struct{ table, stride string }{
 		{"check_rollup_1m", "1 minute"}, {"check_rollup_1h", "1 hour"}, {"check_rollup_1d", "1 day"},
 	} {
@@ -199,12 +198,18 @@ func TestWriteResultsRollupsMatchRaw(t *testing.T) {
 				require.NoError(t, s.WriteResults(ctx, late))
 				written += len(late)
 				assert.Equal(t, written, countRaw(t, s))
+				if engine == store.EnginePostgres {
+					assertRollupsMatchRaw(t, s) // nothing materialized yet: all real-time
+				}
+				require.NoError(t, s.RefreshRollups(ctx))
 				assertRollupsMatchRaw(t, s)
 
-				// Rows after a refresh still roll up exactly.
+				// Rows below the watermarks (late rows after a refresh) still
+				// roll up exactly.
 				more := g.batch(200, 2*time.Hour)
 				require.NoError(t, s.WriteResults(ctx, more))
 				assert.Equal(t, written+len(more), countRaw(t, s))
+				require.NoError(t, s.RefreshRollups(ctx))
 				assertRollupsMatchRaw(t, s)
 			})
 		}
@@ -235,6 +240,7 @@ func TestWriteResultsConcurrentBatches(t *testing.T) {
 			require.NoError(t, err)
 		}
 		assert.Equal(t, writers*batches*size, countRaw(t, s))
+		require.NoError(t, s.RefreshRollups(ctx))
 		assertRollupsMatchRaw(t, s)
 	})
 }
@@ -251,14 +257,17 @@ func TestWriteResultsCreatesMissingPartitions(t *testing.T) {
 	}
 	require.NoError(t, s.WriteResults(ctx, batch))
 	assert.Equal(t, 3, countRaw(t, s))
+	require.NoError(t, s.RefreshRollups(ctx))
 	assertRollupsMatchRaw(t, s)
 
 	// A partition dropped behind the store's back (another process's
-	// retention): the cached belief is wrong, the insert must still land.
-	day := now.AddDate(0, 0, 45).Format("20060102")
+	// retention, which materializes rollups first): the cached belief is
+	// wrong, the insert must still land.
+	require.NoError(t, s.RefreshRollups(ctx))
+	day := now.AddDate(-1, 0, 0).Format("20060102")
 	_, err := s.Pool().Exec(ctx, "DROP TABLE check_results_p"+day)
 	require.NoError(t, err)
-	require.NoError(t, s.WriteResults(ctx, []model.CheckResult{g.result(now.AddDate(0, 0, 45))}))
+	require.NoError(t, s.WriteResults(ctx, []model.CheckResult{g.result(now.AddDate(-1, 0, 0))}))
 	assert.Equal(t, 3, countRaw(t, s), "two rows kept, the dropped one gone, the new one in")
 	var checks int
 	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT sum(checks) FROM check_rollup_1d`).Scan(&checks))
@@ -318,4 +327,49 @@ func TestMaintainPartitions(t *testing.T) {
 	var checks int
 	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT sum(checks) FROM check_rollup_1d`).Scan(&checks))
 	assert.Equal(t, 2, checks)
+}
+
+// TestMaterializeWhileWriting moves the watermarks through the data while
+// batches land on both sides of them: no row may be counted twice or missed.
+func TestMaterializeWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t, store.EnginePostgres)
+	g := newGenerator(77)
+	stop := make(chan struct{})
+	matErr := make(chan error, 1)
+	go func() {
+		clock := g.midnight.Add(-2 * time.Hour)
+		for {
+			select {
+			case <-stop:
+				matErr <- nil
+				return
+			default:
+			}
+			if err := s.MaterializeRollups(ctx, clock); err != nil {
+				matErr <- err
+				return
+			}
+			clock = clock.Add(7 * time.Minute)
+		}
+	}()
+	written := 0
+	for range 30 {
+		b := g.batch(200, 2*time.Hour)
+		require.NoError(t, s.WriteResults(ctx, b))
+		written += len(b)
+	}
+	close(stop)
+	require.NoError(t, <-matErr)
+	assert.Equal(t, written, countRaw(t, s))
+	assertRollupsMatchRaw(t, s)
+	require.NoError(t, s.RefreshRollups(ctx))
+	assertRollupsMatchRaw(t, s)
+
+	var above int
+	require.NoError(t, s.Pool().QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM check_rollup_1m_mat, rollup_watermarks WHERE bucket >= minute_mark)
+		     + (SELECT count(*) FROM check_rollup_1h_mat, rollup_watermarks WHERE bucket >= hour_mark)
+		     + (SELECT count(*) FROM check_rollup_1d_mat, rollup_watermarks WHERE bucket >= day_mark)`).Scan(&above))
+	assert.Zero(t, above, "materialized tables hold nothing at or above their watermark")
 }

@@ -19,6 +19,7 @@ func (timescaleEngine) name() Engine                                    { return
 func (timescaleEngine) prepareWrite(context.Context, []time.Time) error { return nil }
 func (timescaleEngine) forget()                                         {}
 func (timescaleEngine) maintain(context.Context, time.Time) error       { return nil }
+func (timescaleEngine) materialize(context.Context, time.Time) error    { return nil }
 
 // rollupsInOrder lists the continuous aggregates finest first: each is
 // refreshed from the one before it.

@@ -1,5 +1,13 @@
+DROP VIEW check_rollup_1d;
+DROP FUNCTION rollup_1d_from_1h(timestamptz, timestamptz);
+DROP VIEW check_rollup_1h;
+DROP FUNCTION rollup_1h_from_1m(timestamptz, timestamptz);
+DROP VIEW check_rollup_1m;
+DROP FUNCTION rollup_1m_from_raw(timestamptz, timestamptz);
 DROP TABLE check_results;
-DROP FUNCTION check_results_rollup();
-DROP TABLE check_rollup_1d;
-DROP TABLE check_rollup_1h;
-DROP TABLE check_rollup_1m;
+DROP FUNCTION check_results_fold_late();
+DROP FUNCTION rollup_watermark(text);
+DROP TABLE rollup_watermarks;
+DROP TABLE check_rollup_1d_mat;
+DROP TABLE check_rollup_1h_mat;
+DROP TABLE check_rollup_1m_mat;
