@@ -8,7 +8,7 @@ NPM   ?= npm
 run: deps build
 	bin/devstack -backend bin/backend -worker bin/worker -frontend frontend
 
-test: deps deps-browser build go-test frontend-test
+test: deps deps-browser build go-test frontend-test e2e
 
 go-test:
 	$(GO) vet ./...
@@ -16,6 +16,10 @@ go-test:
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && $(NPM) test && $(NPM) run check
+
+# Browser end-to-end: `make run`'s launcher on free ports, driven by Debian's chromium.
+e2e: deps-browser build
+	cd frontend && $(NPM) run test:e2e
 
 bench: deps
 	$(GO) run ./internal/bench

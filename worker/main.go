@@ -70,12 +70,20 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	_, err = sched.NewJob(gocron.DurationJob(time.Hour),
-		gocron.NewTask(func() { maintainPartitions(ctx, st, log) }),
-		gocron.WithStartAt(gocron.WithStartImmediately()),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule))
-	if err != nil {
-		return err
+	jobs := []struct {
+		every time.Duration
+		run   func()
+	}{
+		{time.Hour, func() { maintainPartitions(ctx, st, log) }},
+		{30 * time.Second, func() { materializeRollups(ctx, st, log) }},
+	}
+	for _, j := range jobs {
+		_, err = sched.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.run),
+			gocron.WithStartAt(gocron.WithStartImmediately()),
+			gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		if err != nil {
+			return err
+		}
 	}
 	sched.Start()
 
@@ -118,4 +126,13 @@ func maintainPartitions(ctx context.Context, st *store.Store, log zerolog.Logger
 		return
 	}
 	log.Debug().Msg("partition maintenance done")
+}
+
+// materializeRollups is the scheduled rollup job (plain engine; TimescaleDB
+// runs its own refresh policies). Several workers may run it: the store
+// serialises them.
+func materializeRollups(ctx context.Context, st *store.Store, log zerolog.Logger) {
+	if err := st.MaterializeRollups(ctx, time.Now()); err != nil {
+		log.Error().Err(err).Msg("rollup materialization failed")
+	}
 }

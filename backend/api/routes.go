@@ -9,7 +9,7 @@ import (
 )
 
 // Router returns the complete route table.
-func (a *API) Router() http.Handler {
+func (a *API) Router() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -22,6 +22,7 @@ func (a *API) Router() http.Handler {
 
 	v1 := r.Group("/api/v1")
 	v1.GET("/version", handle(a.version))
+	v1.GET("/openapi.json", a.openAPI)
 
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "NOT_FOUND", "no such route", nil) })
 	r.NoMethod(func(c *gin.Context) {

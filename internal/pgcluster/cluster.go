@@ -59,6 +59,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := owner.reachable(dir); err != nil {
+		return nil, err
+	}
 	dataDir := filepath.Join(dir, "data")
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := initdb(ctx, bin, dataDir, owner); err != nil {

@@ -89,6 +89,27 @@ func (a serverAccount) sysProcAttr() *syscall.SysProcAttr {
 	return attr
 }
 
+// reachable fails clearly when the server account could not get to dir
+// because a parent directory is closed to other users (initdb would only
+// say "permission denied").
+func (a serverAccount) reachable(dir string) error {
+	if !a.switchTo {
+		return nil
+	}
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+		info, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		if info.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("pgcluster: the postgres account cannot reach %s because %s is not searchable by other users (chmod o+x %s, or choose a directory elsewhere)", dir, p, p)
+		}
+		if p == "/" {
+			return nil
+		}
+	}
+}
+
 func (a serverAccount) chown(dir string) error {
 	if !a.switchTo {
 		return nil
