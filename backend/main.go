@@ -14,8 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/vinsight/vinsight/backend/api"
 	"github.com/vinsight/vinsight/internal/config"
 	"github.com/vinsight/vinsight/internal/metrics"
@@ -34,16 +32,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	log := zerolog.New(os.Stdout).Level(cfg.LogLevel).With().Timestamp().Str("service", "backend").Logger()
+	log := cfg.Logger("backend")
 	log.Info().Interface("config", cfg.Effective()).Msg("starting")
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
-		Storage: cfg.Storage, MaxConns: int32(cfg.DBMaxConns),
-		PartitionDaysAhead: cfg.PartitionDaysAhead, RawRetentionDays: cfg.RawRetentionDays,
-	})
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.ConfigOptions(cfg))
 	if err != nil {
 		return err
 	}

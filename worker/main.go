@@ -35,16 +35,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	log := zerolog.New(os.Stdout).Level(cfg.LogLevel).With().Timestamp().Str("service", "worker").Str("region", cfg.Region).Logger()
+	log := cfg.Logger("worker").With().Str("region", cfg.Region).Logger()
 	log.Info().Interface("config", cfg.Effective()).Msg("starting")
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
-		Storage: cfg.Storage, MaxConns: int32(cfg.DBMaxConns),
-		PartitionDaysAhead: cfg.PartitionDaysAhead, RawRetentionDays: cfg.RawRetentionDays,
-	})
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.ConfigOptions(cfg))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 // the document names no route that does not exist.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var doc struct {
-		OpenAPI string                     `json:"openapi"`
+		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
 	}
 	require.NoError(t, json.Unmarshal(openAPIDocument, &doc))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -69,15 +70,20 @@ func (c Config) Effective() map[string]string {
 			v = "<redacted>"
 		}
 		if s.Name == "DATABASE_URL" {
-			v = redactURL(v)
+			v = RedactURL(v)
 		}
 		out[s.Name] = v
 	}
 	return out
 }
 
-// redactURL hides the password of a connection URL.
-func redactURL(raw string) string {
+// Logger builds the JSON logger of a service at the configured level.
+func (c Config) Logger(service string) zerolog.Logger {
+	return zerolog.New(os.Stdout).Level(c.LogLevel).With().Timestamp().Str("service", service).Logger()
+}
+
+// RedactURL hides the password of a connection URL.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return raw

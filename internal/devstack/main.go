@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/vinsight/vinsight/internal/config"
 )
 
 func main() {
@@ -120,7 +122,7 @@ func run(o options) error {
 
   Ctrl-C stops everything.
 
-`, o.frontendPort, demoEmail, demoPassword, o.backendPort, o.workerPort, redact(dbURL))
+`, o.frontendPort, demoEmail, demoPassword, o.backendPort, o.workerPort, config.RedactURL(dbURL))
 
 	select {
 	case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -14,21 +15,21 @@ import (
 )
 
 func tables(t *testing.T, s *store.Store) []string {
-	t.Helper()
-	rows, err := s.Pool().Query(context.Background(), `
+	return names(t, s, `
 		SELECT c.relname FROM pg_class c
 		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
 		  AND c.relname NOT LIKE 'check_results_p%' AND c.relname <> 'schema_migrations'
 		ORDER BY 1`)
+}
+
+// names runs a query that returns one text column.
+func names(t *testing.T, s *store.Store, sql string) []string {
+	t.Helper()
+	rows, err := s.Pool().Query(context.Background(), sql)
 	require.NoError(t, err)
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		require.NoError(t, rows.Scan(&n))
-		names = append(names, n)
-	}
-	return names
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return out
 }
 
 func TestMigrateUpDownUp(t *testing.T) {

@@ -288,18 +288,9 @@ func TestWriteResultsRejectsInvalidRowsWhole(t *testing.T) {
 }
 
 func partitionNames(t *testing.T, s *store.Store) []string {
-	rows, err := s.Pool().Query(context.Background(), `
+	return names(t, s, `
 		SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 		WHERE i.inhparent = 'check_results'::regclass ORDER BY 1`)
-	require.NoError(t, err)
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		require.NoError(t, rows.Scan(&n))
-		names = append(names, n)
-	}
-	return names
 }
 
 func TestMaintainPartitions(t *testing.T) {

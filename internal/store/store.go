@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vinsight/vinsight/internal/config"
 )
 
 // Options configures Open.
@@ -21,6 +23,12 @@ type Options struct {
 	PartitionDaysAhead int
 	// RawRetentionDays is how long raw results are kept; 0 keeps them forever.
 	RawRetentionDays int
+}
+
+// ConfigOptions maps the process configuration onto Options.
+func ConfigOptions(c config.Config) Options {
+	return Options{Storage: c.Storage, MaxConns: int32(c.DBMaxConns),
+		PartitionDaysAhead: c.PartitionDaysAhead, RawRetentionDays: c.RawRetentionDays}
 }
 
 // Store holds the connection pool and the storage engine in use.
