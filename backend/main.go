@@ -58,7 +58,7 @@ func run() error {
 
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BackendPort)),
-		Handler:           api.New(api.Deps{Store: st, Log: log, Registry: metrics.NewRegistry()}).Router(),
+		Handler:           api.New(api.Deps{Store: st, Config: cfg, Log: log, Registry: metrics.NewRegistry()}).Router(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errCh := make(chan error, 1)

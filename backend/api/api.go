@@ -6,6 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/vinsight/vinsight/internal/auth"
+	"github.com/vinsight/vinsight/internal/config"
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/store"
 )
@@ -19,19 +21,28 @@ const maxBodyBytes = 1 << 20
 // Deps are what the API needs from main.
 type Deps struct {
 	Store    *store.Store
+	Config   config.Config
 	Log      zerolog.Logger
 	Registry *prometheus.Registry
 }
 
 // API holds the handlers' dependencies.
 type API struct {
-	store    *store.Store
-	log      zerolog.Logger
-	registry *prometheus.Registry
-	metrics  *metrics.HTTP
+	store     *store.Store
+	cfg       config.Config
+	log       zerolog.Logger
+	registry  *prometheus.Registry
+	metrics   *metrics.HTTP
+	limits    *limiters
+	dummyHash string // compared against when a login names no user, so both cost the same
 }
 
 // New builds the API and registers its metrics on the registry.
 func New(d Deps) *API {
-	return &API{store: d.Store, log: d.Log, registry: d.Registry, metrics: metrics.NewHTTP(d.Registry)}
+	dummy, err := auth.HashPassword("no user has this password")
+	if err != nil {
+		panic(err)
+	}
+	return &API{store: d.Store, cfg: d.Config, log: d.Log, registry: d.Registry,
+		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy}
 }

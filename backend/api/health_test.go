@@ -17,6 +17,7 @@ import (
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/pgtest"
 	"github.com/vinsight/vinsight/internal/store"
+	"github.com/vinsight/vinsight/migrations"
 )
 
 type envelope struct {
@@ -34,7 +35,7 @@ func newServer(t *testing.T, st *store.Store, logs io.Writer) *httptest.Server {
 	if logs == nil {
 		logs = io.Discard
 	}
-	a := api.New(api.Deps{Store: st, Log: zerolog.New(logs), Registry: metrics.NewRegistry()})
+	a := api.New(api.Deps{Store: st, Config: testConfig(t, nil), Log: zerolog.New(logs), Registry: metrics.NewRegistry()})
 	srv := httptest.NewServer(a.Router())
 	t.Cleanup(srv.Close)
 	return srv
@@ -67,7 +68,9 @@ func TestHealthReadyVersion(t *testing.T) {
 	resp, env = get(t, srv.URL+"/ready")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "postgres", env.Data["storage"])
-	assert.EqualValues(t, 3, env.Data["schema_version"])
+	latest, err := migrations.Latest("postgres")
+	require.NoError(t, err)
+	assert.EqualValues(t, latest, env.Data["schema_version"])
 
 	resp, env = get(t, srv.URL+"/api/v1/version")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)

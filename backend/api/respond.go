@@ -36,6 +36,7 @@ var errorTable = []struct {
 	{errs.ErrNotFound, http.StatusNotFound, "NOT_FOUND"},
 	{errs.ErrConflict, http.StatusConflict, "CONFLICT"},
 	{errs.ErrRateLimited, http.StatusTooManyRequests, "RATE_LIMITED"},
+	{errs.ErrLimitExceeded, http.StatusUnprocessableEntity, "LIMIT_EXCEEDED"},
 	{errs.ErrUnavailable, http.StatusServiceUnavailable, "UNAVAILABLE"},
 }
 
@@ -74,7 +75,11 @@ func writeError(c *gin.Context, err error) {
 	}
 	for _, e := range errorTable {
 		if errors.Is(err, e.err) {
-			fail(c, e.status, e.code, e.err.Error(), nil)
+			msg, ok := errs.PublicMessage(err)
+			if !ok {
+				msg = e.err.Error()
+			}
+			fail(c, e.status, e.code, msg, nil)
 			return
 		}
 	}

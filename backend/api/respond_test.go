@@ -27,6 +27,7 @@ func TestErrorTable(t *testing.T) {
 		{"validation with details", errs.Invalid("name", "required"), 400, "VALIDATION_ERROR"},
 		{"wrapped not found", fmt.Errorf("store.GetMonitor: %w", errs.ErrNotFound), 404, "NOT_FOUND"},
 		{"conflict", fmt.Errorf("x: %w", errs.ErrConflict), 409, "CONFLICT"},
+		{"described limit", fmt.Errorf("store.X: %w", errs.Describe(errs.ErrLimitExceeded, "at most 5 monitors")), 422, "LIMIT_EXCEEDED"},
 		{"unauthorized", errs.ErrUnauthorized, 401, "UNAUTHORIZED"},
 		{"forbidden", errs.ErrForbidden, 403, "FORBIDDEN"},
 		{"rate limited", errs.ErrRateLimited, 429, "RATE_LIMITED"},
@@ -48,6 +49,9 @@ func TestErrorTable(t *testing.T) {
 			assert.Nil(t, env.Data)
 			assert.NotContains(t, w.Body.String(), "secret_table")
 			assert.NotEmpty(t, env.Meta["request_id"])
+			if tc.code == "LIMIT_EXCEEDED" {
+				assert.Equal(t, "at most 5 monitors", env.Error.Message)
+			}
 			if tc.code == "VALIDATION_ERROR" {
 				assert.Equal(t, map[string]string{"name": "required"}, env.Error.Details)
 			}

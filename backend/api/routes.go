@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/vinsight/vinsight/internal/auth"
 	"github.com/vinsight/vinsight/internal/metrics"
 )
 
@@ -23,6 +24,41 @@ func (a *API) Router() *gin.Engine {
 	v1 := r.Group("/api/v1")
 	v1.GET("/version", handle(a.version))
 	v1.GET("/openapi.json", a.openAPI)
+
+	public := v1.Group("", a.limitAuth)
+	public.POST("/auth/signup", handle(a.signup))
+	public.POST("/auth/login", handle(a.login))
+	public.POST("/invites/accept", handle(a.acceptInvite))
+
+	// Everything below knows its tenant from the bearer token alone.
+	in := v1.Group("", a.authenticate, a.limitAPI)
+	in.GET("/me", handle(a.me))
+	user := in.Group("", requireUser)
+	user.POST("/auth/logout", handle(a.logout))
+	user.POST("/auth/switch", handle(a.switchTenant))
+	user.GET("/sessions", handle(a.listSessions))
+	user.DELETE("/sessions/:id", handle(a.revokeSession))
+
+	in.GET("/monitors", handle(a.listMonitors))
+	in.GET("/monitors/:id", handle(a.getMonitor))
+	write := in.Group("", requireRole(auth.Member))
+	write.POST("/monitors", handle(a.createMonitor))
+	write.PUT("/monitors/:id", handle(a.updateMonitor))
+	write.DELETE("/monitors/:id", handle(a.deleteMonitor))
+	write.POST("/monitors/:id/pause", handle(a.pauseMonitor))
+	write.POST("/monitors/:id/resume", handle(a.resumeMonitor))
+
+	in.GET("/members", handle(a.listMembers))
+	admin := in.Group("", requireRole(auth.Admin))
+	admin.PUT("/members/:user_id", handle(a.updateMember))
+	admin.DELETE("/members/:user_id", handle(a.removeMember))
+	admin.GET("/invites", handle(a.listInvites))
+	admin.POST("/invites", handle(a.createInvite))
+	admin.DELETE("/invites/:id", handle(a.revokeInvite))
+	admin.GET("/api-keys", handle(a.listAPIKeys))
+	admin.POST("/api-keys", handle(a.createAPIKey))
+	admin.DELETE("/api-keys/:id", handle(a.revokeAPIKey))
+	admin.GET("/audit-log", handle(a.listAuditLog))
 
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "NOT_FOUND", "no such route", nil) })
 	r.NoMethod(func(c *gin.Context) {

@@ -34,6 +34,15 @@ type Config struct {
 	IngestBatchSize      int
 	IngestFlushInterval  time.Duration
 	IngestBufferCapacity int
+	SessionIdleTimeout   time.Duration
+	SessionMaxAge        time.Duration
+	InviteTTL            time.Duration
+	MaxMonitorsPerTenant int
+	AuthRatePerMinute    int
+	APIRatePerSecond     int
+	APIRateBurst         int
+	PublicURL            string
+	SMTPURL              string
 }
 
 // Load reads every setting through getenv (os.Getenv in production) and

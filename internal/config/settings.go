@@ -118,6 +118,48 @@ var settings = []Setting{
 	{Name: "VINSIGHT_INGEST_BUFFER", Default: "100000", Help: "worker: results held in memory while the database is slow or away",
 		apply: intIn(func(c *Config) *int { return &c.IngestBufferCapacity }, 1, 10_000_000),
 		show:  func(c *Config) string { return strconv.Itoa(c.IngestBufferCapacity) }},
+	{Name: "VINSIGHT_SESSION_IDLE_TIMEOUT", Default: "24h", Help: "a session unused this long expires",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.SessionIdleTimeout }, time.Minute, 90*24*time.Hour),
+		show:  func(c *Config) string { return c.SessionIdleTimeout.String() }},
+	{Name: "VINSIGHT_SESSION_MAX_AGE", Default: "720h", Help: "a session expires this long after login, used or not",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.SessionMaxAge }, time.Minute, 365*24*time.Hour),
+		show:  func(c *Config) string { return c.SessionMaxAge.String() }},
+	{Name: "VINSIGHT_INVITE_TTL", Default: "168h", Help: "how long an invitation can be accepted",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.InviteTTL }, time.Minute, 90*24*time.Hour),
+		show:  func(c *Config) string { return c.InviteTTL.String() }},
+	{Name: "VINSIGHT_MAX_MONITORS_PER_TENANT", Default: "1000", Help: "monitors a tenant may have (deleted ones do not count)",
+		apply: intIn(func(c *Config) *int { return &c.MaxMonitorsPerTenant }, 1, 1_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.MaxMonitorsPerTenant) }},
+	{Name: "VINSIGHT_AUTH_RATE_PER_MINUTE", Default: "10", Help: "signup, login and invite-accept attempts per client address per minute",
+		apply: intIn(func(c *Config) *int { return &c.AuthRatePerMinute }, 1, 100000),
+		show:  func(c *Config) string { return strconv.Itoa(c.AuthRatePerMinute) }},
+	{Name: "VINSIGHT_API_RATE_PER_SECOND", Default: "50", Help: "API requests per second, for each tenant and for each API key",
+		apply: intIn(func(c *Config) *int { return &c.APIRatePerSecond }, 1, 1_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.APIRatePerSecond) }},
+	{Name: "VINSIGHT_API_RATE_BURST", Default: "100", Help: "API requests allowed at once above the per-second rate",
+		apply: intIn(func(c *Config) *int { return &c.APIRateBurst }, 1, 1_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.APIRateBurst) }},
+	{Name: "VINSIGHT_PUBLIC_URL", Default: "http://localhost:3000", Help: "public URL of the UI, used in links sent by mail (invitations)",
+		apply: func(c *Config, v string) error {
+			if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				return fmt.Errorf("must be an http(s) URL")
+			}
+			c.PublicURL = strings.TrimRight(v, "/")
+			return nil
+		},
+		show: func(c *Config) string { return c.PublicURL }},
+	{Name: "VINSIGHT_SMTP_URL", Default: "", Secret: true, Help: "mail server as `smtp://user:password@host:port?from=alerts@example.com` (empty: invitation links are returned to the inviter instead)",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || u.Host == "" || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Query().Get("from") == "" {
+					return fmt.Errorf("must look like smtp://user:password@host:port?from=address")
+				}
+			}
+			c.SMTPURL = v
+			return nil
+		},
+		show: func(c *Config) string { return c.SMTPURL }},
 }
 
 func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {

@@ -18,7 +18,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrForbidden    = errors.New("forbidden")
 	ErrRateLimited  = errors.New("rate limited")
-	ErrUnavailable  = errors.New("unavailable")
+	// ErrLimitExceeded: a per-tenant limit from the configuration (422).
+	ErrLimitExceeded = errors.New("limit exceeded")
+	ErrUnavailable   = errors.New("unavailable")
 )
 
 // ValidationError carries a reason per field; it matches ErrValidation.
@@ -67,3 +69,27 @@ func (v *ValidationError) Error() string {
 
 // Is makes errors.Is(err, ErrValidation) true for a ValidationError.
 func (v *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// Describe wraps a sentinel with a message that is safe to show to the
+// caller, such as "the last owner cannot leave"; errors.Is still matches the
+// sentinel, and the API puts the message in the envelope.
+func Describe(sentinel error, message string) error {
+	return &described{sentinel: sentinel, msg: message}
+}
+
+type described struct {
+	sentinel error
+	msg      string
+}
+
+func (d *described) Error() string { return d.msg }
+func (d *described) Unwrap() error { return d.sentinel }
+
+// PublicMessage returns the caller-safe message err carries, if any.
+func PublicMessage(err error) (string, bool) {
+	var d *described
+	if errors.As(err, &d) {
+		return d.msg, true
+	}
+	return "", false
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/vinsight/vinsight/internal/auth"
 	"github.com/vinsight/vinsight/internal/errs"
 )
 
@@ -19,6 +20,7 @@ type NewOwner struct {
 	Email        string
 	Name         string
 	PasswordHash string
+	RequestID    string
 }
 
 // CreateTenantWithOwner creates a tenant, its user and the owner membership
@@ -34,7 +36,11 @@ func (s *Store) CreateTenantWithOwner(ctx context.Context, o NewOwner) (tenantID
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`, tenantID, userID)
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, auth.Actor{Type: "user", ID: userID, Name: NormalizeEmail(o.Email), RequestID: o.RequestID},
+			AuditEntry{Action: "tenant.create", ResourceType: "tenant", ResourceID: tenantID.String()})
 	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
@@ -44,6 +50,19 @@ func (s *Store) CreateTenantWithOwner(ctx context.Context, o NewOwner) (tenantID
 		return uuid.Nil, uuid.Nil, fmt.Errorf("store.CreateTenantWithOwner: %w", err)
 	}
 	return tenantID, userID, nil
+}
+
+// TenantName returns a tenant's name.
+func (s *Store) TenantName(ctx context.Context, tenantID uuid.UUID) (string, error) {
+	var name string
+	err := s.pool.QueryRow(ctx, `SELECT name FROM tenants WHERE id = $1`, tenantID).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("store.TenantName: %w", errs.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store.TenantName: %w", err)
+	}
+	return name, nil
 }
 
 // UserExists reports whether a user has this email.

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vinsight/vinsight/internal/auth"
+	"github.com/vinsight/vinsight/internal/errs"
+)
+
+// Session is one login of a user into one tenant.
+type Session struct {
+	ID         uuid.UUID `json:"id"`
+	TenantID   uuid.UUID `json:"tenant_id"`
+	UserAgent  string    `json:"user_agent"`
+	ClientIP   string    `json:"client_ip"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Current    bool      `json:"current"`
+}
+
+// NewSession describes a session to create.
+type NewSession struct {
+	UserID, TenantID uuid.UUID
+	TokenHash        []byte
+	UserAgent        string
+	ClientIP         string
+	ExpiresAt        time.Time
+}
+
+// CreateSession stores a session for a member of the tenant; a user who is
+// not a member is ErrForbidden.
+func (s *Store) CreateSession(ctx context.Context, n NewSession) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO sessions (user_id, tenant_id, token_hash, user_agent, client_ip, expires_at)
+		SELECT $1, $2, $3, $4, $5, $6
+		WHERE EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND tenant_id = $2)
+		RETURNING id`,
+		n.UserID, n.TenantID, n.TokenHash, truncate(n.UserAgent, 300), n.ClientIP, n.ExpiresAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, fmt.Errorf("store.CreateSession: not a member: %w", errs.ErrForbidden)
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("store.CreateSession: %w", err)
+	}
+	return id, nil
+}
+
+// touchEvery bounds the writes that keep last_seen_at and last_used_at
+// current: at most one a minute per session or key.
+const touchEvery = time.Minute
+
+// Authenticate resolves a bearer token (session or API key) to its
+// principal. Unknown, revoked, expired and idle tokens are ErrUnauthorized;
+// a session whose membership is gone is too.
+func (s *Store) Authenticate(ctx context.Context, token string, idle time.Duration) (auth.Principal, error) {
+	hash := auth.HashToken(token)
+	var p auth.Principal
+	var err error
+	switch {
+	case len(token) > len(auth.APIKeyPrefix) && token[:len(auth.APIKeyPrefix)] == auth.APIKeyPrefix:
+		var scope string
+		err = s.pool.QueryRow(ctx, `
+			UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < now() - $2::interval
+			                                        THEN now() ELSE last_used_at END
+			WHERE key_hash = $1 AND revoked_at IS NULL
+			RETURNING id, tenant_id, scope, name`, hash, touchEvery).Scan(&p.APIKeyID, &p.TenantID, &scope, &p.Name)
+		p.Role = auth.KeyRole(scope)
+	default:
+		err = s.pool.QueryRow(ctx, `
+			UPDATE sessions s SET last_seen_at = CASE WHEN s.last_seen_at < now() - $3::interval THEN now() ELSE s.last_seen_at END
+			FROM memberships m, users u
+			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+			  AND s.last_seen_at > now() - $2::interval
+			  AND m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND u.id = s.user_id
+			RETURNING s.id, s.user_id, s.tenant_id, m.role, u.email`, hash, idle, touchEvery).
+			Scan(&p.SessionID, &p.UserID, &p.TenantID, &p.Role, &p.Name)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.Principal{}, fmt.Errorf("store.Authenticate: %w", errs.ErrUnauthorized)
+	}
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("store.Authenticate: %w", err)
+	}
+	return p, nil
+}
+
+// RevokeSession ends one of the user's own sessions.
+func (s *Store) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) error {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE sessions SET revoked_at = now()
+		WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, sessionID, userID)
+	if err != nil {
+		return fmt.Errorf("store.RevokeSession: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store.RevokeSession: %w", errs.ErrNotFound)
+	}
+	return nil
+}
+
+// ListSessions returns the user's live sessions, newest first; current marks
+// the one making the request.
+func (s *Store) ListSessions(ctx context.Context, userID, current uuid.UUID, idle time.Duration) ([]Session, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, tenant_id, user_agent, client_ip, created_at, last_seen_at, expires_at
+		FROM sessions
+		WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - $2::interval
+		ORDER BY created_at DESC`, userID, idle)
+	if err != nil {
+		return nil, fmt.Errorf("store.ListSessions: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Session, error) {
+		var x Session
+		err := r.Scan(&x.ID, &x.TenantID, &x.UserAgent, &x.ClientIP, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt)
+		x.Current = x.ID == current
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.ListSessions: %w", err)
+	}
+	return list, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vinsight/vinsight/internal/auth"
+)
+
+// inTenant runs fn in a transaction confined to one tenant twice over: the
+// SQL filters by tenant_id, and here the transaction drops to the
+// application role, which row-level security holds to vinsight.tenant_id.
+func (s *Store) inTenant(ctx context.Context, tenantID uuid.UUID, fn func(pgx.Tx) error) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenantID.String()); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// AuditEntry is one write, as recorded in the same transaction as the write.
+type AuditEntry struct {
+	Action       string // e.g. monitor.create
+	ResourceType string
+	ResourceID   string
+	Details      map[string]any
+}
+
+// audit records a write by actor in tenant within tx.
+func audit(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, a auth.Actor, e AuditEntry) error {
+	details := []byte("{}")
+	if len(e.Details) > 0 {
+		var err error
+		if details, err = json.Marshal(e.Details); err != nil {
+			return fmt.Errorf("audit details: %w", err)
+		}
+	}
+	var actorID *uuid.UUID
+	if a.ID != uuid.Nil {
+		actorID = &a.ID
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_log (tenant_id, actor_type, actor_id, actor_name, action, resource_type, resource_id, request_id, details)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		tenantID, a.Type, actorID, a.Name, e.Action, e.ResourceType, e.ResourceID, a.RequestID, details)
+	return err
+}
