@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vinsight/vinsight/internal/auth"
+	"github.com/vinsight/vinsight/internal/pgtest"
+	"github.com/vinsight/vinsight/internal/store"
+)
+
+// seedTenant makes a tenant with one row in every tenant-owned table.
+func seedTenant(t *testing.T, s *store.Store, name string) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	tenant, user, err := s.CreateTenantWithOwner(ctx, store.NewOwner{
+		TenantName: name, Email: name + "@example.com", Name: name, PasswordHash: "x"})
+	require.NoError(t, err)
+	_, hash := auth.NewToken(auth.SessionPrefix)
+	_, err = s.CreateSession(ctx, store.NewSession{UserID: user, TenantID: tenant, TokenHash: hash, ExpiresAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	_, keyHash := auth.NewToken(auth.APIKeyPrefix)
+	_, inviteHash := auth.NewToken(auth.InvitePrefix)
+	_, err = s.Pool().Exec(ctx, `
+		INSERT INTO monitors (tenant_id, name, type, target, interval_seconds, timeout_seconds) VALUES ($1, 'm', 'http', 'https://example.com', 60, 10);
+		`, tenant)
+	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `INSERT INTO api_keys (tenant_id, name, prefix, key_hash, scope) VALUES ($1, 'k', 'vik_x', $2, 'read')`, tenant, keyHash)
+	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `INSERT INTO invites (tenant_id, email, role, token_hash, expires_at) VALUES ($1, 'i@example.com', 'viewer', $2, now() + interval '1 day')`, tenant, inviteHash)
+	require.NoError(t, err)
+	return tenant
+}
+
+// TestRowLevelSecurityIsTheSecondWall: as the application role, queries with
+// no tenant filter at all see only the tenant in vinsight.tenant_id, and
+// nothing when it is unset.
+func TestRowLevelSecurityIsTheSecondWall(t *testing.T) {
+	s := pgtest.NewStore(t, store.EnginePostgres)
+	a := seedTenant(t, s, "alpha")
+	b := seedTenant(t, s, "beta")
+	ctx := context.Background()
+	tables := []string{"tenants", "users", "memberships", "monitors", "api_keys", "invites", "audit_log", "sessions"}
+
+	countAs := func(tenant *uuid.UUID, table string) int {
+		var n int
+		err := pgx.BeginFunc(ctx, s.Pool(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
+				return err
+			}
+			if tenant != nil {
+				if _, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenant.String()); err != nil {
+					return err
+				}
+			}
+			return tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %s`, table)).Scan(&n)
+		})
+		require.NoError(t, err, table)
+		return n
+	}
+	for _, table := range tables {
+		t.Run(table, func(t *testing.T) {
+			assert.Equal(t, 1, countAs(&a, table), "tenant alpha sees its own row only")
+			assert.Equal(t, 1, countAs(&b, table), "tenant beta sees its own row only")
+			assert.Equal(t, 0, countAs(nil, table), "no tenant set: nothing")
+		})
+	}
+
+	t.Run("writes into another tenant are refused", func(t *testing.T) {
+		err := pgx.BeginFunc(ctx, s.Pool(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app; SELECT set_config('vinsight.tenant_id', '`+a.String()+`', true)`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO monitors (tenant_id, name, type, target, interval_seconds, timeout_seconds) VALUES ($1, 'x', 'http', 'https://x.example', 60, 5)`, b)
+			return err
+		})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "row-level security")
+		var updated int64
+		err = pgx.BeginFunc(ctx, s.Pool(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app; SELECT set_config('vinsight.tenant_id', '`+a.String()+`', true)`); err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `UPDATE monitors SET name = 'taken' WHERE tenant_id = $1`, b)
+			updated = tag.RowsAffected()
+			return err
+		})
+		require.NoError(t, err)
+		assert.Zero(t, updated)
+	})
+
+	t.Run("the application role cannot bypass", func(t *testing.T) {
+		var bypass, super bool
+		require.NoError(t, s.Pool().QueryRow(ctx, `SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'vinsight_app'`).Scan(&bypass, &super))
+		assert.False(t, bypass)
+		assert.False(t, super)
+	})
+}
