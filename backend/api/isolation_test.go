@@ -1,0 +1,179 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vinsight/vinsight/backend/api"
+)
+
+// tenantFixture is one tenant with one of every resource, and principals of
+// every kind.
+type tenantFixture struct {
+	owner, viewer, readKey, writeKey client
+	email                            string
+	ids                              map[string]string // path parameter route -> an id of this tenant
+}
+
+func idOf(t *testing.T, r response) string {
+	t.Helper()
+	require.Less(t, r.Status, 300, string(r.Raw))
+	var v struct {
+		ID     string `json:"id"`
+		UserID string `json:"user_id"`
+	}
+	r.into(t, &v)
+	if v.ID != "" {
+		return v.ID
+	}
+	return v.UserID
+}
+
+func monitorBody(name string) map[string]any {
+	return map[string]any{"name": name, "type": "http", "target": "https://example.com/health", "interval_seconds": 60, "timeout_seconds": 10}
+}
+
+// joinAs invites email with role and accepts, returning the new user's client.
+func (s *testServer) joinAs(t *testing.T, owner client, email, role string) client {
+	t.Helper()
+	r := owner.do("POST", "/api/v1/invites", map[string]string{"email": email, "role": role})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	var inv struct {
+		Token string `json:"token"`
+	}
+	r.into(t, &inv)
+	r = s.anon(t).do("POST", "/api/v1/invites/accept", map[string]string{"token": inv.Token, "password": "a long password", "name": "Joined"})
+	require.Less(t, r.Status, 300, string(r.Raw))
+	var tok tokenData
+	r.into(t, &tok)
+	return s.as(t, tok.Token)
+}
+
+func (s *testServer) key(t *testing.T, owner client, scope string) (client, string) {
+	t.Helper()
+	r := owner.do("POST", "/api/v1/api-keys", map[string]string{"name": scope + " key", "scope": scope})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	var k struct {
+		ID  string `json:"id"`
+		Key string `json:"key"`
+	}
+	r.into(t, &k)
+	return s.as(t, k.Key), k.ID
+}
+
+func (s *testServer) fixture(t *testing.T, name string) tenantFixture {
+	t.Helper()
+	owner, email := s.signup(t, name)
+	f := tenantFixture{owner: owner, email: email, ids: map[string]string{}}
+	monitor := idOf(t, owner.do("POST", "/api/v1/monitors", monitorBody(name+" site")))
+	for _, p := range []string{"/api/v1/monitors/:id", "/api/v1/monitors/:id/pause", "/api/v1/monitors/:id/resume"} {
+		f.ids[p] = monitor
+	}
+	f.readKey, _ = s.key(t, owner, "read")
+	f.writeKey, f.ids["/api/v1/api-keys/:id"] = s.key(t, owner, "write")
+	f.ids["/api/v1/invites/:id"] = idOf(t, owner.do("POST", "/api/v1/invites", map[string]string{"email": strings.ToLower(name) + "-pending@example.com", "role": "member"}))
+	f.viewer = s.joinAs(t, owner, strings.ToLower(name)+"-viewer@example.com", "viewer")
+	var me meData
+	f.viewer.do("GET", "/api/v1/me", nil).into(t, &me)
+	f.ids["/api/v1/members/:user_id"] = me.User.ID.String()
+	var sessions []struct {
+		ID string `json:"id"`
+	}
+	owner.do("GET", "/api/v1/sessions", nil).into(t, &sessions)
+	f.ids["/api/v1/sessions/:id"] = sessions[0].ID
+	return f
+}
+
+// bodyFor is a valid body for each write, so a refusal is about who calls.
+func bodyFor(method, path string) any {
+	switch method + " " + path {
+	case "POST /api/v1/monitors", "PUT /api/v1/monitors/:id":
+		return monitorBody("renamed")
+	case "PUT /api/v1/members/:user_id":
+		return map[string]string{"role": "member"}
+	case "POST /api/v1/invites":
+		return map[string]string{"email": "someone-new@example.com", "role": "viewer"}
+	case "POST /api/v1/api-keys":
+		return map[string]string{"name": "k", "scope": "read"}
+	case "POST /api/v1/auth/switch":
+		return map[string]string{"tenant_id": "00000000-0000-0000-0000-000000000000"}
+	}
+	if method == "GET" || method == "DELETE" {
+		return nil
+	}
+	return map[string]any{}
+}
+
+func fill(path string, ids map[string]string) string {
+	if id, ok := ids[path]; ok {
+		return strings.Replace(strings.Replace(path, ":id", id, 1), ":user_id", id, 1)
+	}
+	return path
+}
+
+// TestTenantIsolationMatrix walks the whole route table: another tenant's
+// ids answer 404 and change nothing, lists never show foreign rows, and
+// viewers and read-only keys are refused every write.
+func TestTenantIsolationMatrix(t *testing.T) {
+	ts := newTestServer(t, nil)
+	a := ts.fixture(t, "Alpha")
+	b := ts.fixture(t, "Beta")
+	routes := api.New(api.Deps{Store: ts.Store, Config: testConfig(t, nil), Log: zerolog.Nop(), Registry: prometheus.NewRegistry()}).Router().Routes()
+
+	public := map[string]bool{"/health": true, "/ready": true, "/metrics": true, "/api/v1/version": true, "/api/v1/openapi.json": true,
+		"/api/v1/auth/signup": true, "/api/v1/auth/login": true, "/api/v1/invites/accept": true}
+	// Routes about the caller's own person rather than tenant data.
+	self := map[string]bool{"/api/v1/me": true, "/api/v1/auth/logout": true, "/api/v1/auth/switch": true,
+		"/api/v1/sessions": true, "/api/v1/sessions/:id": true}
+
+	covered := 0
+	for _, r := range routes {
+		name := r.Method + " " + r.Path
+		if public[r.Path] {
+			covered++
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			covered++
+			if strings.Contains(r.Path, ":") {
+				_, known := a.ids[r.Path]
+				require.True(t, known, "the matrix has no foreign id for %s: add one to the fixture", r.Path)
+				res := b.owner.do(r.Method, fill(r.Path, a.ids), bodyFor(r.Method, r.Path))
+				assert.Equal(t, http.StatusNotFound, res.Status, "another tenant's owner: %s", res.Raw)
+				assert.Equal(t, "NOT_FOUND", res.code())
+			} else if r.Method == "GET" && !self[r.Path] {
+				res := b.owner.do("GET", r.Path, nil)
+				require.Equal(t, http.StatusOK, res.Status, string(res.Raw))
+				for what, id := range a.ids {
+					assert.NotContains(t, string(res.Raw), id, "list shows %s of another tenant", what)
+				}
+				assert.NotContains(t, string(res.Raw), a.email)
+			}
+			if r.Method != "GET" && !self[r.Path] {
+				for who, c := range map[string]client{"viewer": b.viewer, "read-only key": b.readKey} {
+					res := c.do(r.Method, fill(r.Path, b.ids), bodyFor(r.Method, r.Path))
+					assert.Equal(t, http.StatusForbidden, res.Status, "%s must not write: %s", who, res.Raw)
+					assert.Equal(t, "FORBIDDEN", res.code())
+				}
+			}
+		})
+	}
+	assert.Equal(t, len(routes), covered, "every route is in the matrix")
+
+	t.Run("the other tenant's data is unchanged", func(t *testing.T) {
+		res := a.owner.do("GET", fill("/api/v1/monitors/:id", a.ids), nil)
+		require.Equal(t, http.StatusOK, res.Status)
+		assert.Contains(t, string(res.Raw), "Alpha site")
+		assert.Equal(t, http.StatusOK, a.writeKey.do("GET", "/api/v1/me", nil).Status, "its key still works")
+		assert.Equal(t, http.StatusOK, a.viewer.do("GET", "/api/v1/me", nil).Status, "its member is still a member")
+		assert.Equal(t, http.StatusOK, a.owner.do("GET", "/api/v1/me", nil).Status, "its session is alive")
+		res = a.owner.do("GET", "/api/v1/invites", nil)
+		assert.Contains(t, string(res.Raw), a.ids["/api/v1/invites/:id"])
+	})
+}

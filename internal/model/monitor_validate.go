@@ -1,0 +1,119 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/vinsight/vinsight/internal/errs"
+)
+
+// MonitorRules are the deployment's limits that monitor validation applies.
+type MonitorRules struct {
+	// MinIntervalSeconds is VINSIGHT_MIN_INTERVAL_SECONDS; a shorter
+	// interval is a limit (422), not a malformed value.
+	MinIntervalSeconds int
+}
+
+// Bounds of monitor fields.
+const (
+	MaxIntervalSeconds = 86400
+	MaxNameLength      = 200
+	maxTargetLength    = 2048
+	defaultInterval    = 60
+	defaultMaxTimeout  = 30
+)
+
+// Validate checks every field of a create or update request and returns
+// the spec with defaults filled in. Malformed fields are one
+// *errs.ValidationError naming each field; a well-formed interval below the
+// deployment's minimum is errs.ErrLimitExceeded.
+func (in MonitorInput) Validate(rules MonitorRules) (MonitorSpec, error) {
+	v := &errs.ValidationError{}
+	spec := MonitorSpec{
+		Name:                   validName(v, in.Name),
+		Type:                   in.Type,
+		Target:                 strings.TrimSpace(in.Target),
+		Enabled:                in.Enabled == nil || *in.Enabled,
+		NotificationChannelIDs: []uuid.UUID{},
+	}
+	spec.IntervalSeconds, spec.TimeoutSeconds = validTiming(v, in.IntervalSeconds, in.TimeoutSeconds, rules.MinIntervalSeconds)
+	if !in.Type.Valid() {
+		v.Add("type", "must be one of "+joinTypes(MonitorTypes))
+	} else {
+		validTarget(v, in.Type, spec.Target)
+		cfg, err := ParseMonitorConfig(in.Type, in.Config, true)
+		if err != nil {
+			configDecodeError(v, err)
+		} else {
+			validConfig(v, cfg, spec.TimeoutSeconds)
+			spec.Config = cfg
+		}
+	}
+	// Notification channels arrive with their own resource; until then no
+	// id can name one.
+	for i, s := range in.NotificationChannelIDs {
+		field := fmt.Sprintf("notification_channel_ids[%d]", i)
+		if _, err := uuid.Parse(s); err != nil {
+			v.Add(field, "must be a notification channel id (UUID)")
+		} else {
+			v.Add(field, "unknown notification channel")
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return MonitorSpec{}, err
+	}
+	if spec.IntervalSeconds < rules.MinIntervalSeconds {
+		return MonitorSpec{}, errs.Describe(errs.ErrLimitExceeded, fmt.Sprintf(
+			"interval_seconds %d is below the minimum of %d seconds allowed on this service", spec.IntervalSeconds, rules.MinIntervalSeconds))
+	}
+	return spec, nil
+}
+
+func validName(v *errs.ValidationError, name string) string {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		v.Add("name", "required")
+	case n > MaxNameLength:
+		v.Add("name", fmt.Sprintf("at most %d characters", MaxNameLength))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		v.Add("name", "must not contain control characters")
+	}
+	return name
+}
+
+// validTiming applies the defaults (interval 60 s or the minimum, timeout
+// 30 s or just below the interval) and the bounds: the timeout must end
+// before the next check is due.
+func validTiming(v *errs.ValidationError, interval, timeout, minInterval int) (int, int) {
+	if interval == 0 {
+		interval = max(defaultInterval, minInterval)
+	}
+	switch {
+	case interval < 0 || interval > MaxIntervalSeconds:
+		v.Add("interval_seconds", fmt.Sprintf("must be a number of seconds from %d to %d", max(minInterval, 2), MaxIntervalSeconds))
+		return interval, timeout
+	case interval == 1:
+		v.Add("interval_seconds", "must be at least 2 seconds so that the timeout fits below it")
+		return interval, timeout
+	}
+	if timeout == 0 {
+		timeout = min(defaultMaxTimeout, interval-1)
+	}
+	if timeout < 1 || timeout >= interval {
+		v.Add("timeout_seconds", fmt.Sprintf("must be from 1 to %d seconds, below interval_seconds (%d)", interval-1, interval))
+	}
+	return interval, timeout
+}
+
+func joinTypes(types []MonitorType) string {
+	s := make([]string, len(types))
+	for i, t := range types {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
