@@ -73,12 +73,17 @@ func (a *API) createInvite(c *gin.Context) error {
 	return nil
 }
 
+// inviteMailTimeout bounds the mail exchange: an admin is waiting, and the
+// invitation's transaction stays open until the server has the message.
+const inviteMailTimeout = 10 * time.Second
+
 // sendMail delivers through the configured server. A failure is logged here
 // and answered as 503, since it is the mail server, not the request, that
 // is at fault.
 func (a *API) sendMail(ctx context.Context, m notify.Mail) error {
 	sender, err := notify.NewSMTP(a.cfg.SMTPURL)
 	if err == nil {
+		sender.Timeout = inviteMailTimeout
 		err = sender.Send(ctx, m)
 	}
 	if err != nil {

@@ -79,8 +79,11 @@ func (s *testServer) fixture(t *testing.T, name string) tenantFixture {
 	f.writeKey, f.ids["/api/v1/api-keys/:id"] = s.key(t, owner, "write")
 	f.ids["/api/v1/invites/:id"] = idOf(t, owner.do("POST", "/api/v1/invites", map[string]string{"email": strings.ToLower(name) + "-pending@example.com", "role": "member"}))
 	f.viewer = s.joinAs(t, owner, strings.ToLower(name)+"-viewer@example.com", "viewer")
+	// The member id the matrix uses is someone other than the viewer, who
+	// may always remove (leave) themself.
+	member := s.joinAs(t, owner, strings.ToLower(name)+"-member@example.com", "member")
 	var me meData
-	f.viewer.do("GET", "/api/v1/me", nil).into(t, &me)
+	member.do("GET", "/api/v1/me", nil).into(t, &me)
 	f.ids["/api/v1/members/:user_id"] = me.User.ID.String()
 	var sessions []struct {
 		ID string `json:"id"`
@@ -176,4 +179,25 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		res = a.owner.do("GET", "/api/v1/invites", nil)
 		assert.Contains(t, string(res.Raw), a.ids["/api/v1/invites/:id"])
 	})
+}
+
+func TestMembersMayLeave(t *testing.T) {
+	ts := newTestServer(t, nil)
+	owner, _ := ts.signup(t, "Acme")
+	for _, role := range []string{"viewer", "member"} {
+		t.Run(role, func(t *testing.T) {
+			c := ts.joinAs(t, owner, role+"-leaves@example.com", role)
+			var me meData
+			c.do("GET", "/api/v1/me", nil).into(t, &me)
+			other := ts.joinAs(t, owner, role+"-stays@example.com", "viewer")
+			var them meData
+			other.do("GET", "/api/v1/me", nil).into(t, &them)
+
+			assert.Equal(t, http.StatusForbidden, c.do("DELETE", "/api/v1/members/"+them.User.ID.String(), nil).Status,
+				"a %s cannot remove someone else", role)
+			assert.Equal(t, http.StatusNoContent, c.do("DELETE", "/api/v1/members/"+me.User.ID.String(), nil).Status)
+			assert.Equal(t, http.StatusUnauthorized, c.do("GET", "/api/v1/me", nil).Status, "the session ends with the membership")
+			assert.Equal(t, http.StatusOK, other.do("GET", "/api/v1/me", nil).Status)
+		})
+	}
 }

@@ -104,8 +104,11 @@ func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, by auth.Ac
 		}
 		err = audit(ctx, tx, tenantID, by, AuditEntry{Action: "invite.create", ResourceType: "invite",
 			ResourceID: inv.ID.String(), Details: details})
-		if err != nil || deliver == nil {
+		if err != nil {
 			return err
+		}
+		if deliver == nil {
+			return nil
 		}
 		return deliver()
 	})
@@ -251,15 +254,4 @@ func invitedUser(ctx context.Context, tx pgx.Tx, email string, a InviteAcceptanc
 		return uuid.Nil, errs.Describe(errs.ErrConflict, "an account with this address exists now; accept with its password")
 	}
 	return id, err
-}
-
-// enterTenant applies inTenant's confinement (the application role, held
-// to vinsight.tenant_id by row-level security) partway through a
-// transaction, for the one flow that learns its tenant from a token.
-func enterTenant(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
-	if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenantID.String())
-	return err
 }

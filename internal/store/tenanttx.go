@@ -16,14 +16,21 @@ import (
 // application role, which row-level security holds to vinsight.tenant_id.
 func (s *Store) inTenant(ctx context.Context, tenantID uuid.UUID, fn func(pgx.Tx) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenantID.String()); err != nil {
+		if err := enterTenant(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+}
+
+// enterTenant applies that confinement to a transaction already under way,
+// for the one flow that learns its tenant partway (accepting an invite).
+func enterTenant(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenantID.String())
+	return err
 }
 
 // AuditEntry is one write, as recorded in the same transaction as the write.
