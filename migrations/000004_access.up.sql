@@ -119,5 +119,7 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER monitors_notify AFTER INSERT OR UPDATE OR DELETE ON monitors
+CREATE TRIGGER monitors_notify
+    AFTER INSERT OR DELETE OR UPDATE OF name, type, target, interval_seconds, timeout_seconds, enabled, config, deleted_at
+    ON monitors
     FOR EACH ROW EXECUTE FUNCTION monitors_notify();

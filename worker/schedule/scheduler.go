@@ -1,0 +1,244 @@
+// Package schedule runs every monitor at its interval with gocron: start
+// times spread over the interval, bounded concurrency, changes applied as
+// PostgreSQL announces them and a periodic full resync to repair anything
+// missed.
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
+	"github.com/rs/zerolog"
+
+	"github.com/vinsight/vinsight/internal/errs"
+	"github.com/vinsight/vinsight/internal/metrics"
+	"github.com/vinsight/vinsight/internal/model"
+	"github.com/vinsight/vinsight/internal/store"
+)
+
+// ProbeFunc checks one monitor once within ctx's deadline.
+type ProbeFunc func(ctx context.Context, m model.Monitor) model.CheckResult
+
+// SubmitFunc hands a result to the ingest buffer.
+type SubmitFunc func(ctx context.Context, r model.CheckResult) error
+
+// Options tune the scheduler.
+type Options struct {
+	Concurrency  int           // probes running at once across all monitors
+	Resync       time.Duration // period of the full reload
+	RetryBackoff time.Duration // pause between the quick re-checks of a failure
+}
+
+// Scheduler owns one gocron job per monitor.
+type Scheduler struct {
+	store   *store.Store
+	probe   ProbeFunc
+	submit  SubmitFunc
+	metrics *metrics.Worker
+	log     zerolog.Logger
+	opts    Options
+	cron    gocron.Scheduler
+
+	mu     sync.Mutex
+	jobs   map[uuid.UUID]*entry
+	states map[uuid.UUID]store.MonitorState // judged since the last flush
+}
+
+// entry is a scheduled monitor: the version it runs and its gocron job.
+type entry struct {
+	monitor model.Monitor
+	job     uuid.UUID
+	first   time.Time // planned time of the first run; later ones follow every interval
+}
+
+// New builds a scheduler; Run starts it.
+func New(st *store.Store, probe ProbeFunc, submit SubmitFunc, m *metrics.Worker, log zerolog.Logger, opts Options) (*Scheduler, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 500
+	}
+	if opts.Resync <= 0 {
+		opts.Resync = time.Minute
+	}
+	if opts.RetryBackoff <= 0 {
+		opts.RetryBackoff = time.Second
+	}
+	cron, err := gocron.NewScheduler(gocron.WithLimitConcurrentJobs(uint(opts.Concurrency), gocron.LimitModeWait))
+	if err != nil {
+		return nil, fmt.Errorf("schedule.New: %w", err)
+	}
+	return &Scheduler{store: st, probe: probe, submit: submit, metrics: m, log: log, opts: opts, cron: cron,
+		jobs: map[uuid.UUID]*entry{}, states: map[uuid.UUID]store.MonitorState{}}, nil
+}
+
+// Run schedules every monitor and keeps the schedule current until ctx
+// ends, then waits for running probes and records their states.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.cron.Start()
+	listening := make(chan struct{})
+	go s.listen(ctx, listening)
+	select {
+	case <-listening: // changes made from here on reach us, so the full load misses none
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
+	}
+	if err := s.Sync(ctx); err != nil {
+		s.log.Error().Err(err).Msg("initial monitor sync failed; retrying on the resync period")
+	}
+	resync := time.NewTicker(s.opts.Resync)
+	defer resync.Stop()
+	flush := time.NewTicker(time.Second)
+	defer flush.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			err := s.cron.Shutdown()
+			s.flushStates(context.Background())
+			return err
+		case <-resync.C:
+			if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error().Err(err).Msg("monitor resync failed")
+			}
+		case <-flush.C:
+			s.flushStates(ctx)
+		}
+	}
+}
+
+// listen applies monitor changes as they are announced, reconnecting after
+// a failure; each reconnection is followed by a full sync.
+func (s *Scheduler) listen(ctx context.Context, ready chan<- struct{}) {
+	var once sync.Once
+	for ctx.Err() == nil {
+		err := s.store.ListenMonitorChanges(ctx, func() { once.Do(func() { close(ready) }) }, func(tenantID, id uuid.UUID) {
+			if err := s.Reload(ctx, tenantID, id); err != nil && ctx.Err() == nil {
+				s.log.Error().Err(err).Str("tenant_id", tenantID.String()).Str("monitor_id", id.String()).Msg("monitor reload failed")
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn().Err(err).Msg("monitor change feed lost; reconnecting")
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error().Err(err).Msg("monitor resync failed")
+		}
+	}
+}
+
+// Sync makes the schedule match the database exactly.
+func (s *Scheduler) Sync(ctx context.Context) error {
+	monitors, err := s.store.ScheduledMonitors(ctx)
+	if err != nil {
+		return err
+	}
+	wanted := make(map[uuid.UUID]bool, len(monitors))
+	for _, m := range monitors {
+		if !probed(m) {
+			continue
+		}
+		wanted[m.ID] = true
+		if err := s.put(m); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	var gone []uuid.UUID
+	for id := range s.jobs {
+		if !wanted[id] {
+			gone = append(gone, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range gone {
+		s.remove(id)
+	}
+	return nil
+}
+
+// Reload applies one announced change.
+func (s *Scheduler) Reload(ctx context.Context, tenantID, id uuid.UUID) error {
+	m, err := s.store.ScheduledMonitor(ctx, tenantID, id)
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && !probed(m)) {
+		s.remove(id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.put(m)
+}
+
+// Scheduled reports how many monitors have a job.
+func (s *Scheduler) Scheduled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.jobs)
+}
+
+// probed: heartbeat monitors are pushed to, not probed.
+func probed(m model.Monitor) bool { return m.Type != model.TypeHeartbeat }
+
+// put schedules m, replacing the job of an older version of it.
+func (s *Scheduler) put(m model.Monitor) error {
+	s.mu.Lock()
+	old, exists := s.jobs[m.ID]
+	s.mu.Unlock()
+	if exists && old.monitor.UpdatedAt.Equal(m.UpdatedAt) {
+		return nil
+	}
+	if exists {
+		s.remove(m.ID)
+	}
+	interval := time.Duration(m.IntervalSeconds) * time.Second
+	e := &entry{monitor: m, first: time.Now().Add(spread(m.ID, interval))}
+	job, err := s.cron.NewJob(gocron.DurationJob(interval),
+		gocron.NewTask(func() { s.check(e) }),
+		gocron.WithStartAt(gocron.WithStartDateTime(e.first)),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return fmt.Errorf("schedule monitor %s: %w", m.ID, err)
+	}
+	e.job = job.ID()
+	s.mu.Lock()
+	s.jobs[m.ID] = e
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Scheduler) remove(id uuid.UUID) {
+	s.mu.Lock()
+	e, ok := s.jobs[id]
+	delete(s.jobs, id)
+	delete(s.states, id)
+	s.mu.Unlock()
+	if ok {
+		_ = s.cron.RemoveJob(e.job)
+	}
+}
+
+// spread places a monitor's first run at a fixed point of its interval
+// derived from its id, so ten thousand monitors never fire together and a
+// restart keeps each one's rhythm.
+func spread(id uuid.UUID, interval time.Duration) time.Duration {
+	h := fnv.New64a()
+	_, _ = h.Write(id[:])
+	offset := time.Duration(h.Sum64() % uint64(interval))
+	// Aligned to the wall clock, then shifted by the offset: the next such
+	// point from now.
+	now := time.Now()
+	next := now.Truncate(interval).Add(offset)
+	for !next.After(now) {
+		next = next.Add(interval)
+	}
+	return next.Sub(now)
+}
