@@ -130,7 +130,8 @@ func TestTenantIsolationMatrix(t *testing.T) {
 	routes := api.New(api.Deps{Store: ts.Store, Config: testConfig(t, nil), Log: zerolog.Nop(), Registry: prometheus.NewRegistry()}).Router().Routes()
 
 	public := map[string]bool{"/health": true, "/ready": true, "/metrics": true, "/api/v1/version": true, "/api/v1/openapi.json": true,
-		"/api/v1/auth/signup": true, "/api/v1/auth/login": true, "/api/v1/invites/accept": true}
+		"/api/v1/auth/signup": true, "/api/v1/auth/login": true, "/api/v1/invites/accept": true,
+		"/api/v1/heartbeat/:token": true}
 	// Routes about the caller's own person rather than tenant data.
 	self := map[string]bool{"/api/v1/me": true, "/api/v1/auth/logout": true, "/api/v1/auth/switch": true,
 		"/api/v1/sessions": true, "/api/v1/sessions/:id": true}

@@ -38,6 +38,9 @@ func (a *API) listMonitors(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	for i := range list {
+		a.addHeartbeatURL(&list[i])
+	}
 	ok(c, http.StatusOK, list, page.Meta(total))
 	return nil
 }
@@ -101,6 +104,7 @@ func (a *API) getMonitor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	a.addHeartbeatURL(&m)
 	ok(c, http.StatusOK, m, nil)
 	return nil
 }
@@ -118,6 +122,7 @@ func (a *API) createMonitor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	a.addHeartbeatURL(&m)
 	ok(c, http.StatusCreated, m, nil)
 	return nil
 }
@@ -141,6 +146,7 @@ func (a *API) updateMonitor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	a.addHeartbeatURL(&m)
 	ok(c, http.StatusOK, m, nil)
 	return nil
 }
@@ -169,6 +175,15 @@ func (a *API) setMonitorEnabled(c *gin.Context, enabled bool) error {
 	if err != nil {
 		return err
 	}
+	a.addHeartbeatURL(&m)
 	ok(c, http.StatusOK, m, nil)
 	return nil
+}
+
+// addHeartbeatURL gives a heartbeat monitor its push URL.
+func (a *API) addHeartbeatURL(m *model.Monitor) {
+	if m.Type == model.TypeHeartbeat {
+		u := a.cfg.PublicURL + "/api/v1/heartbeat/" + m.HeartbeatToken
+		m.HeartbeatURL = &u
+	}
 }

@@ -69,7 +69,11 @@ func TestMonitorCRUDForEachType(t *testing.T) {
 			assert.Less(t, created.TimeoutSeconds, created.IntervalSeconds)
 			assert.Contains(t, created.Config, "retries", "defaults are filled in")
 			assert.NotContains(t, string(r.Raw), "tenant_id")
-			assert.NotContains(t, string(r.Raw), "heartbeat_url", "no push URL until heartbeat tokens exist")
+			if body["type"] == "heartbeat" {
+				assert.Regexp(t, `"heartbeat_url":"http://localhost:3000/api/v1/heartbeat/[0-9a-f]{64}"`, string(r.Raw))
+			} else {
+				assert.NotContains(t, string(r.Raw), "heartbeat_url", "only heartbeat monitors are pushed to")
+			}
 			for k := range body["config"].(map[string]any) {
 				assert.Contains(t, created.Config, k, "config keeps %s", k)
 			}

@@ -29,6 +29,10 @@ func (a *API) Router() *gin.Engine {
 	public.POST("/auth/signup", handle(a.signup))
 	public.POST("/auth/login", handle(a.login))
 	public.POST("/invites/accept", handle(a.acceptInvite))
+	// Push URLs of heartbeat monitors: the token is the credential, and the
+	// limit is the tenant's API budget.
+	v1.GET("/heartbeat/:token", handle(a.heartbeat))
+	v1.POST("/heartbeat/:token", handle(a.heartbeat))
 
 	// Everything below knows its tenant from the bearer token alone.
 	in := v1.Group("", a.authenticate, a.limitAPI)

@@ -82,9 +82,10 @@ type Monitor struct {
 	LastCheckedAt *time.Time    `json:"last_checked_at"`
 	CreatedAt     time.Time     `json:"created_at"`
 	UpdatedAt     time.Time     `json:"updated_at"`
-	// HeartbeatURL is the push URL of a heartbeat monitor; nil until the
-	// heartbeat endpoint issues tokens.
-	HeartbeatURL *string `json:"heartbeat_url,omitempty"`
+	// HeartbeatURL is the push URL of a heartbeat monitor, built by the API
+	// from HeartbeatToken; absent for other types.
+	HeartbeatURL   *string `json:"heartbeat_url,omitempty"`
+	HeartbeatToken string  `json:"-"`
 }
 
 // MonitorInput is a create or update request as the client sent it. Config

@@ -20,7 +20,7 @@ import (
 // when the transaction commits.
 
 const monitorColumns = `id, tenant_id, name, type, target, interval_seconds, timeout_seconds, enabled, config,
-	notification_channel_ids, status, last_checked_at, created_at, updated_at`
+	notification_channel_ids, status, last_checked_at, created_at, updated_at, heartbeat_token`
 
 // CreateMonitor stores a validated monitor. A tenant that already has
 // maxMonitors live monitors gets errs.ErrLimitExceeded (maxMonitors <= 0
@@ -193,7 +193,7 @@ func scanMonitor(row pgx.Row) (model.Monitor, error) {
 	var m model.Monitor
 	var cfg []byte
 	err := row.Scan(&m.ID, &m.TenantID, &m.Name, &m.Type, &m.Target, &m.IntervalSeconds, &m.TimeoutSeconds, &m.Enabled,
-		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt)
+		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt, &m.HeartbeatToken)
 	if err != nil {
 		return model.Monitor{}, err
 	}
