@@ -70,6 +70,8 @@ type MonitorSpec struct {
 	Enabled                bool          `json:"enabled"`
 	Config                 MonitorConfig `json:"config"`
 	NotificationChannelIDs []uuid.UUID   `json:"notification_channel_ids"`
+	// Regions the monitor is probed from; empty means every region.
+	Regions []string `json:"regions"`
 }
 
 // Monitor is a stored monitor: its spec plus the fields only the service
@@ -100,6 +102,7 @@ type MonitorInput struct {
 	Enabled                *bool           `json:"enabled"`
 	Config                 json.RawMessage `json:"config"`
 	NotificationChannelIDs []string        `json:"notification_channel_ids"`
+	Regions                []string        `json:"regions"`
 }
 
 // Input returns the request that produces this spec again; validating it
@@ -111,7 +114,7 @@ func (s MonitorSpec) Input() (MonitorInput, error) {
 	}
 	enabled := s.Enabled
 	in := MonitorInput{Name: s.Name, Type: s.Type, Target: s.Target, IntervalSeconds: s.IntervalSeconds,
-		TimeoutSeconds: s.TimeoutSeconds, Enabled: &enabled, Config: cfg}
+		TimeoutSeconds: s.TimeoutSeconds, Enabled: &enabled, Config: cfg, Regions: s.Regions}
 	for _, id := range s.NotificationChannelIDs {
 		in.NotificationChannelIDs = append(in.NotificationChannelIDs, id.String())
 	}

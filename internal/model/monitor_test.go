@@ -269,3 +269,18 @@ func TestSpecRoundTrip(t *testing.T) {
 	assert.Equal(t, spec, again)
 	assert.True(t, bytes.Contains(body, []byte(`"enabled":true`)))
 }
+
+func TestMonitorRegions(t *testing.T) {
+	rules := model.MonitorRules{MinIntervalSeconds: 30}
+	in := model.MonitorInput{Name: "x", Type: model.TypeTCP, Target: "db.example.com:5432", Regions: []string{" EU-west ", "eu-west", "us-east-1"}}
+	spec, err := in.Validate(rules)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"eu-west", "us-east-1"}, spec.Regions, "normalised and deduplicated")
+
+	in.Regions = []string{"eu west", ""}
+	_, err = in.Validate(rules)
+	var v *errs.ValidationError
+	require.ErrorAs(t, err, &v)
+	assert.Contains(t, v.Fields, "regions[0]")
+	assert.Contains(t, v.Fields, "regions[1]")
+}

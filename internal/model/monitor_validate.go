@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,6 +40,7 @@ func (in MonitorInput) Validate(rules MonitorRules) (MonitorSpec, error) {
 		Target:                 strings.TrimSpace(in.Target),
 		Enabled:                in.Enabled == nil || *in.Enabled,
 		NotificationChannelIDs: []uuid.UUID{},
+		Regions:                validRegions(v, in.Regions),
 	}
 	spec.IntervalSeconds, spec.TimeoutSeconds = validTiming(v, in.IntervalSeconds, in.TimeoutSeconds, rules.MinIntervalSeconds)
 	if !in.Type.Valid() {
@@ -116,4 +118,29 @@ func joinTypes(types []MonitorType) string {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")
+}
+
+// regionPattern is what a worker's REGION may look like (eu-west, us-east-1).
+var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// validRegions checks and deduplicates a monitor's region list.
+func validRegions(v *errs.ValidationError, regions []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	if len(regions) > 20 {
+		v.Add("regions", "at most 20 regions")
+		return out
+	}
+	for i, r := range regions {
+		r = strings.ToLower(strings.TrimSpace(r))
+		if !regionPattern.MatchString(r) {
+			v.Add(fmt.Sprintf("regions[%d]", i), "must be a region name such as eu-west (lower-case letters, digits and dashes)")
+			continue
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -20,7 +20,7 @@ import (
 // when the transaction commits.
 
 const monitorColumns = `id, tenant_id, name, type, target, interval_seconds, timeout_seconds, enabled, config,
-	notification_channel_ids, status, last_checked_at, created_at, updated_at, heartbeat_token`
+	notification_channel_ids, status, last_checked_at, created_at, updated_at, heartbeat_token, regions`
 
 // CreateMonitor stores a validated monitor. A tenant that already has
 // maxMonitors live monitors gets errs.ErrLimitExceeded (maxMonitors <= 0
@@ -41,11 +41,11 @@ func (s *Store) CreateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 		}
 		m, err = scanMonitor(tx.QueryRow(ctx, `
 			INSERT INTO monitors (tenant_id, name, type, target, interval_seconds, timeout_seconds, enabled, config,
-			                      notification_channel_ids, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			                      notification_channel_ids, status, regions)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			RETURNING `+monitorColumns,
 			tenantID, spec.Name, spec.Type, spec.Target, spec.IntervalSeconds, spec.TimeoutSeconds, spec.Enabled, cfg,
-			channelIDs(spec), status))
+			channelIDs(spec), status, regions(spec)))
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Store) UpdateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 		m, err = scanMonitor(tx.QueryRow(ctx, `
 			UPDATE monitors SET
 				name = $3, type = $4, target = $5, interval_seconds = $6, timeout_seconds = $7, enabled = $8,
-				config = $9, notification_channel_ids = $10,
+				config = $9, notification_channel_ids = $10, regions = $11,
 				status = CASE WHEN NOT $8::boolean THEN 'paused'
 				              WHEN NOT enabled OR type <> $4 OR target <> $5 THEN 'pending'
 				              ELSE status END,
@@ -116,7 +116,7 @@ func (s *Store) UpdateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 			WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
 			RETURNING `+monitorColumns,
 			tenantID, id, spec.Name, spec.Type, spec.Target, spec.IntervalSeconds, spec.TimeoutSeconds, spec.Enabled, cfg,
-			channelIDs(spec)))
+			channelIDs(spec), regions(spec)))
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func scanMonitor(row pgx.Row) (model.Monitor, error) {
 	var m model.Monitor
 	var cfg []byte
 	err := row.Scan(&m.ID, &m.TenantID, &m.Name, &m.Type, &m.Target, &m.IntervalSeconds, &m.TimeoutSeconds, &m.Enabled,
-		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt, &m.HeartbeatToken)
+		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt, &m.HeartbeatToken, &m.Regions)
 	if err != nil {
 		return model.Monitor{}, err
 	}
@@ -288,4 +288,12 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 		return nil, 0, fmt.Errorf("store.ListMonitors: %w", err)
 	}
 	return list, total, nil
+}
+
+// regions is the spec's region list, never NULL.
+func regions(spec model.MonitorSpec) []string {
+	if spec.Regions == nil {
+		return []string{}
+	}
+	return spec.Regions
 }

@@ -16,10 +16,15 @@ import (
 // They are the system's own, never reachable from a request, and they only
 // feed the scheduler; results are written back per tenant and monitor id.
 
-// ScheduledMonitors returns every enabled, live monitor of every tenant.
-func (s *Store) ScheduledMonitors(ctx context.Context) ([]model.Monitor, error) {
+// inRegion selects the monitors probed from region $1 (an empty list means
+// every region).
+const inRegion = `(cardinality(regions) = 0 OR $1 = ANY(regions))`
+
+// ScheduledMonitors returns every enabled, live monitor of every tenant that
+// is probed from region.
+func (s *Store) ScheduledMonitors(ctx context.Context, region string) ([]model.Monitor, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+monitorColumns+` FROM monitors
-		WHERE enabled AND deleted_at IS NULL ORDER BY id`)
+		WHERE enabled AND deleted_at IS NULL AND `+inRegion+` ORDER BY id`, region)
 	if err != nil {
 		return nil, fmt.Errorf("store.ScheduledMonitors: %w", err)
 	}
@@ -30,11 +35,11 @@ func (s *Store) ScheduledMonitors(ctx context.Context) ([]model.Monitor, error) 
 	return list, nil
 }
 
-// ScheduledMonitor returns one monitor for the scheduler, or ErrNotFound when
-// it is deleted or paused (so it must not run).
-func (s *Store) ScheduledMonitor(ctx context.Context, tenantID, id uuid.UUID) (model.Monitor, error) {
+// ScheduledMonitor returns one monitor for the scheduler of region, or
+// ErrNotFound when it is deleted, paused or not probed from there.
+func (s *Store) ScheduledMonitor(ctx context.Context, region string, tenantID, id uuid.UUID) (model.Monitor, error) {
 	m, err := scanMonitor(s.pool.QueryRow(ctx, `SELECT `+monitorColumns+` FROM monitors
-		WHERE tenant_id = $1 AND id = $2 AND enabled AND deleted_at IS NULL`, tenantID, id))
+		WHERE tenant_id = $2 AND id = $3 AND enabled AND deleted_at IS NULL AND `+inRegion, region, tenantID, id))
 	if err != nil {
 		return model.Monitor{}, fmt.Errorf("store.ScheduledMonitor: %w", notFound(err))
 	}

@@ -30,6 +30,7 @@ type SubmitFunc func(ctx context.Context, r model.CheckResult) error
 
 // Options tune the scheduler.
 type Options struct {
+	Region       string        // this worker's REGION: it runs the monitors probed from there
 	Concurrency  int           // probes running at once across all monitors
 	Resync       time.Duration // period of the full reload
 	RetryBackoff time.Duration // pause between the quick re-checks of a failure
@@ -137,7 +138,7 @@ func (s *Scheduler) listen(ctx context.Context, ready chan<- struct{}) {
 
 // Sync makes the schedule match the database exactly.
 func (s *Scheduler) Sync(ctx context.Context) error {
-	monitors, err := s.store.ScheduledMonitors(ctx)
+	monitors, err := s.store.ScheduledMonitors(ctx, s.opts.Region)
 	if err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 
 // Reload applies one announced change.
 func (s *Scheduler) Reload(ctx context.Context, tenantID, id uuid.UUID) error {
-	m, err := s.store.ScheduledMonitor(ctx, tenantID, id)
+	m, err := s.store.ScheduledMonitor(ctx, s.opts.Region, tenantID, id)
 	if errors.Is(err, errs.ErrNotFound) || (err == nil && !probed(m)) {
 		s.remove(id)
 		return nil

@@ -152,3 +152,15 @@ func TestStatesAreRecorded(t *testing.T) {
 		return err == nil && got.Status == model.StatusUp && got.LastCheckedAt != nil
 	}, 5*time.Second, 50*time.Millisecond)
 }
+
+func TestOnlyMonitorsOfTheWorkersRegionRun(t *testing.T) {
+	h := start(t) // a worker with no REGION option runs region ""
+	everywhere := h.create(t, "everywhere", 1, 0)
+	spec := model.MonitorSpec{Name: "eu only", Type: model.TypeTCP, Target: "127.0.0.1:9", IntervalSeconds: 1, TimeoutSeconds: 1,
+		Enabled: true, Regions: []string{"eu-west"}}
+	spec.Config.TCP = &model.TCPConfig{}
+	euOnly, err := h.st.CreateMonitor(context.Background(), h.tenant, h.actor, spec, 1000)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return h.rec.count(everywhere.ID) >= 2 }, 5*time.Second, 20*time.Millisecond)
+	assert.Zero(t, h.rec.count(euOnly.ID), "a monitor of another region is left to that region's workers")
+}
