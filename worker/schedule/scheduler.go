@@ -34,6 +34,7 @@ type Options struct {
 	Concurrency  int           // probes running at once across all monitors
 	Resync       time.Duration // period of the full reload
 	RetryBackoff time.Duration // pause between the quick re-checks of a failure
+	Sharing      Sharing       // several workers per region
 }
 
 // Scheduler owns one gocron job per monitor.
@@ -46,9 +47,11 @@ type Scheduler struct {
 	opts    Options
 	cron    gocron.Scheduler
 
-	mu     sync.Mutex
-	jobs   map[uuid.UUID]*entry
-	states map[uuid.UUID]store.MonitorState // judged since the last flush
+	mu      sync.Mutex
+	jobs    map[uuid.UUID]*entry
+	states  map[uuid.UUID]store.MonitorState // judged since the last flush
+	shards  map[int]bool                     // leased shards, when sharing
+	renewed time.Time                        // last successful lease renewal
 }
 
 // entry is a scheduled monitor: the version it runs and its gocron job.
@@ -69,6 +72,12 @@ func New(st *store.Store, probe ProbeFunc, submit SubmitFunc, m *metrics.Worker,
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = time.Second
 	}
+	if opts.Sharing.TTL <= 0 {
+		opts.Sharing.TTL = 15 * time.Second
+	}
+	if opts.Sharing.Every <= 0 {
+		opts.Sharing.Every = opts.Sharing.TTL / 3
+	}
 	cron, err := gocron.NewScheduler(gocron.WithLimitConcurrentJobs(uint(opts.Concurrency), gocron.LimitModeWait))
 	if err != nil {
 		return nil, fmt.Errorf("schedule.New: %w", err)
@@ -88,6 +97,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	case <-time.After(5 * time.Second):
 	case <-ctx.Done():
 	}
+	if s.opts.Sharing.enabled() {
+		s.rebalance(ctx)
+	}
 	if err := s.Sync(ctx); err != nil {
 		s.log.Error().Err(err).Msg("initial monitor sync failed; retrying on the resync period")
 	}
@@ -95,12 +107,28 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	defer resync.Stop()
 	flush := time.NewTicker(time.Second)
 	defer flush.Stop()
+	leases := time.NewTicker(s.opts.Sharing.Every)
+	defer leases.Stop()
+	if !s.opts.Sharing.enabled() {
+		leases.Stop()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			err := s.cron.Shutdown()
-			s.flushStates(context.Background())
+			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s.flushStates(stopCtx)
+			if s.opts.Sharing.enabled() {
+				s.releaseAll(stopCtx)
+			}
 			return err
+		case <-leases.C:
+			if s.rebalance(ctx) {
+				if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+					s.log.Error().Err(err).Msg("monitor sync after rebalance failed")
+				}
+			}
 		case <-resync.C:
 			if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error().Err(err).Msg("monitor resync failed")
@@ -144,7 +172,7 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 	}
 	wanted := make(map[uuid.UUID]bool, len(monitors))
 	for _, m := range monitors {
-		if !probed(m) {
+		if !probed(m) || !s.owns(m.ID) {
 			continue
 		}
 		wanted[m.ID] = true
@@ -169,7 +197,7 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 // Reload applies one announced change.
 func (s *Scheduler) Reload(ctx context.Context, tenantID, id uuid.UUID) error {
 	m, err := s.store.ScheduledMonitor(ctx, s.opts.Region, tenantID, id)
-	if errors.Is(err, errs.ErrNotFound) || (err == nil && !probed(m)) {
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && (!probed(m) || !s.owns(m.ID))) {
 		s.remove(id)
 		return nil
 	}
