@@ -15,12 +15,15 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 
 	"github.com/vinsight/vinsight/internal/config"
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/store"
 	"github.com/vinsight/vinsight/worker/ingest"
+	"github.com/vinsight/vinsight/worker/probe"
+	"github.com/vinsight/vinsight/worker/schedule"
 )
 
 func main() {
@@ -56,12 +59,30 @@ func run() error {
 	log.Info().Str("storage", string(st.Engine())).Uint("schema_version", schema.Version).Msg("storage engine selected")
 
 	reg := metrics.NewRegistry()
-	buffer := ingest.New(st, ingest.Options{
+	wm := metrics.NewWorker(reg)
+	buffer, err := ingest.New(st, ingest.Options{
 		BatchSize: cfg.IngestBatchSize, FlushInterval: cfg.IngestFlushInterval, Capacity: cfg.IngestBufferCapacity,
-	}, log, metrics.NewWorker(reg))
+		SpoolDir: cfg.SpoolDir, SpoolMaxBytes: int64(cfg.SpoolMaxBytes),
+	}, log, wm)
+	if err != nil {
+		return err
+	}
 	ingestCtx, stopIngest := context.WithCancel(context.Background())
 	defer stopIngest()
 	go buffer.Run(ingestCtx)
+
+	prober := probe.New(probe.Options{AllowPrivate: cfg.AllowPrivateTargets, Region: cfg.Region})
+	monitors, err := schedule.New(st, prober.Probe, buffer.Submit, wm, log, schedule.Options{
+		Region: cfg.Region, Concurrency: cfg.ProbeConcurrency,
+		Sharing: schedule.Sharing{WorkerID: uuid.New()},
+	})
+	if err != nil {
+		return err
+	}
+	probeCtx, stopProbing := context.WithCancel(context.Background())
+	defer stopProbing()
+	probing := make(chan error, 1)
+	go func() { probing <- monitors.Run(probeCtx) }()
 
 	sched, err := gocron.NewScheduler()
 	if err != nil {
@@ -73,6 +94,7 @@ func run() error {
 	}{
 		{time.Hour, func() { maintainPartitions(ctx, st, log) }},
 		{30 * time.Second, func() { materializeRollups(ctx, st, log) }},
+		{10 * time.Second, func() { schedule.JudgeHeartbeats(ctx, st, cfg.Region, time.Now(), log) }},
 	}
 	for _, j := range jobs {
 		_, err = sched.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.run),
@@ -101,12 +123,15 @@ func run() error {
 	log.Info().Msg("shutting down: stopping jobs and flushing results")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	stopProbing() // running probes finish and hand in their results
+	if err := <-probing; err != nil {
+		log.Warn().Err(err).Msg("monitor scheduler shutdown")
+	}
 	if err := sched.Shutdown(); err != nil {
 		log.Warn().Err(err).Msg("scheduler shutdown")
 	}
 	if err := buffer.Close(shutdownCtx); err != nil {
-		stopIngest()
-		log.Error().Err(err).Msg("results not flushed before the shutdown timeout")
+		log.Warn().Err(err).Msg("results not all written before the shutdown timeout")
 	}
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)

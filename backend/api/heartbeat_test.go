@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/vinsight/vinsight/worker/schedule"
 )
 
 func TestHeartbeatPush(t *testing.T) {
@@ -53,10 +51,10 @@ func TestHeartbeatPush(t *testing.T) {
 
 	t.Run("a missing beat is judged down once per interval and grace", func(t *testing.T) {
 		now := time.Now().Add(2 * time.Minute) // past 60 s + 30 s since the last beat
-		n, err := schedule.JudgeHeartbeats(ctx, ts.Store, "test", now)
+		n, err := ts.Store.JudgeHeartbeats(ctx, "test", now)
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
-		n, err = schedule.JudgeHeartbeats(ctx, ts.Store, "test", now.Add(time.Second))
+		n, err = ts.Store.JudgeHeartbeats(ctx, "test", now.Add(time.Second))
 		require.NoError(t, err)
 		assert.Equal(t, 0, n, "not judged again until another interval and grace pass")
 		_, down := results()

@@ -43,6 +43,9 @@ type Config struct {
 	APIRateBurst         int
 	PublicURL            string
 	SMTPURL              string
+	ProbeConcurrency     int
+	SpoolDir             string
+	SpoolMaxBytes        int
 }
 
 // Load reads every setting through getenv (os.Getenv in production) and

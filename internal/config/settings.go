@@ -4,7 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -160,6 +163,21 @@ var settings = []Setting{
 			return nil
 		},
 		show: func(c *Config) string { return c.SMTPURL }},
+	{Name: "VINSIGHT_SPOOL_DIR", Default: "", Help: "worker: directory of the on-disk spool that keeps results while the database is away and memory is full, drained on the next start after a crash (empty: `$TMPDIR/vinsight-spool/<host>-<port>-<database>`, one per database; give docker a volume here)",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				v = defaultSpoolDir(c.DatabaseURL)
+			}
+			c.SpoolDir = v
+			return nil
+		},
+		show: func(c *Config) string { return c.SpoolDir }},
+	{Name: "VINSIGHT_SPOOL_MAX_BYTES", Default: "1073741824", Help: "worker: disk the spool may use, in bytes; beyond it (and a full memory buffer) results are dropped and counted in `vinsight_ingest_dropped_total`",
+		apply: intIn(func(c *Config) *int { return &c.SpoolMaxBytes }, 1<<20, math.MaxInt),
+		show:  func(c *Config) string { return strconv.Itoa(c.SpoolMaxBytes) }},
+	{Name: "VINSIGHT_PROBE_CONCURRENCY", Default: "500", Help: "worker: probes running at once; more wait their turn",
+		apply: intIn(func(c *Config) *int { return &c.ProbeConcurrency }, 1, 100000),
+		show:  func(c *Config) string { return strconv.Itoa(c.ProbeConcurrency) }},
 }
 
 func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {
@@ -219,4 +237,28 @@ func decodeKey(v string) []byte {
 		}
 	}
 	return nil
+}
+
+// defaultSpoolDir is a spool directory per database, so that results spooled
+// for one database are never drained into another one (a changed
+// DATABASE_URL, several test clusters on one machine).
+func defaultSpoolDir(databaseURL string) string {
+	name := "default"
+	if u, err := url.Parse(databaseURL); err == nil && databaseURL != "" {
+		host, port := u.Hostname(), u.Port()
+		if host == "" {
+			host = "localhost"
+		}
+		if port == "" {
+			port = "5432"
+		}
+		name = host + "-" + port + "-" + strings.TrimPrefix(u.Path, "/")
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, name)
+	return filepath.Join(os.TempDir(), "vinsight-spool", safe)
 }

@@ -83,6 +83,7 @@ func run(o options) error {
 	procs := &processes{}
 	defer procs.stopAll()
 	common := []string{"DATABASE_URL=" + dbURL, "VINSIGHT_SECRET_KEY=" + secret,
+		"VINSIGHT_SPOOL_DIR=" + filepath.Join(dataDir, "spool"),
 		"VINSIGHT_ALLOW_PRIVATE_TARGETS=true", "LOG_LEVEL=" + envOr("LOG_LEVEL", "info")}
 	steps := []struct {
 		name    string

@@ -56,6 +56,11 @@ type Worker struct {
 	IngestQueueDepth    prometheus.Gauge
 	IngestErrors        prometheus.Counter
 	IngestWritten       prometheus.Counter
+	IngestSpoolResults  prometheus.Gauge
+	IngestSpoolBytes    prometheus.Gauge
+	IngestSpooled       prometheus.Counter
+	IngestDropped       prometheus.Counter
+	IngestSetAside      prometheus.Counter
 }
 
 // NewWorker registers the worker metrics on reg.
@@ -95,5 +100,32 @@ func NewWorker(reg prometheus.Registerer) *Worker {
 	}
 	reg.MustRegister(m.Checks, m.ScheduleLag, m.IngestBatchSize, m.IngestBatchDuration,
 		m.IngestQueueDepth, m.IngestErrors, m.IngestWritten)
+	registerSpool(reg, m)
 	return m
+}
+
+// registerSpool adds the metrics of the on-disk spool that holds results
+// while the database is away and memory is full.
+func registerSpool(reg prometheus.Registerer, m *Worker) {
+	m.IngestSpoolResults = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "ingest_spool_results",
+		Help: "Results held in the on-disk spool, waiting to be written.",
+	})
+	m.IngestSpoolBytes = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "ingest_spool_bytes",
+		Help: "Disk used by the spool files.",
+	})
+	m.IngestSpooled = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "ingest_spooled_total",
+		Help: "Results moved from memory to the spool.",
+	})
+	m.IngestDropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "ingest_dropped_total",
+		Help: "Results lost because memory and spool were both full (should stay 0).",
+	})
+	m.IngestSetAside = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "ingest_set_aside_total",
+		Help: "Spool files or batches moved to the spool's rejected directory (unreadable, or refused by the database).",
+	})
+	reg.MustRegister(m.IngestSpoolResults, m.IngestSpoolBytes, m.IngestSpooled, m.IngestDropped, m.IngestSetAside)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/vinsight/vinsight/internal/model"
 )
@@ -30,34 +31,45 @@ func (s *Store) HeartbeatByToken(ctx context.Context, token string) (HeartbeatTa
 	return h, nil
 }
 
-// OverdueHeartbeat is a heartbeat monitor whose beat is late.
-type OverdueHeartbeat struct {
-	TenantID, MonitorID uuid.UUID
-	Since               time.Time // the last beat, or the last judged miss
-}
-
-// OverdueHeartbeats lists enabled heartbeat monitors with no beat (and no
-// judged miss) within interval + grace before now.
-func (s *Store) OverdueHeartbeats(ctx context.Context, now time.Time) ([]OverdueHeartbeat, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT tenant_id, id, coalesce(last_checked_at, updated_at)
-		FROM monitors
-		WHERE type = 'heartbeat' AND enabled AND deleted_at IS NULL
-		  AND coalesce(last_checked_at, updated_at)
-		      < $1::timestamptz - make_interval(secs => interval_seconds + coalesce((config->>'grace_seconds')::int, 0))`, now)
-	if err != nil {
-		return nil, fmt.Errorf("store.OverdueHeartbeats: %w", err)
+// JudgeHeartbeats marks down every enabled heartbeat monitor with no beat
+// (and no judged miss) within interval + grace before now, and writes its
+// down result, in one transaction. Every worker may run it at once: the
+// UPDATE re-checks each row after waiting for a concurrent judge, so a miss
+// is judged once. The new last check moves the next judgement one more
+// interval + grace away.
+func (s *Store) JudgeHeartbeats(ctx context.Context, region string, now time.Time) (int, error) {
+	now = now.UTC()
+	if err := s.engine.prepareWrite(ctx, []time.Time{utcDay(now)}); err != nil {
+		return 0, fmt.Errorf("store.JudgeHeartbeats: %w", err)
 	}
-	defer rows.Close()
-	var out []OverdueHeartbeat
-	for rows.Next() {
-		var o OverdueHeartbeat
-		if err := rows.Scan(&o.TenantID, &o.MonitorID, &o.Since); err != nil {
-			return nil, fmt.Errorf("store.OverdueHeartbeats: %w", err)
+	var judged []model.CheckResult
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE monitors SET status = 'down', last_checked_at = $1
+			WHERE type = 'heartbeat' AND enabled AND deleted_at IS NULL
+			  AND coalesce(last_checked_at, updated_at)
+			      < $1::timestamptz - make_interval(secs => interval_seconds + coalesce((config->>'grace_seconds')::int, 0))
+			RETURNING tenant_id, id, interval_seconds + coalesce((config->>'grace_seconds')::int, 0)`, now)
+		if err != nil {
+			return err
 		}
-		out = append(out, o)
+		judged, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.CheckResult, error) {
+			res := model.CheckResult{Time: now, Region: region, Status: model.ResultDown, ErrorKind: "timeout"}
+			var window int
+			err := r.Scan(&res.TenantID, &res.MonitorID, &window)
+			res.Message = fmt.Sprintf("no heartbeat within %d seconds", window)
+			return res, err
+		})
+		if err != nil || len(judged) == 0 {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(judged))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store.JudgeHeartbeats: %w", err)
 	}
-	return out, rows.Err()
+	return len(judged), nil
 }
 
 // RecordCheck writes one result and the monitor's new state at once: the
