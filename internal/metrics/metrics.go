@@ -61,6 +61,7 @@ type Worker struct {
 	IngestSpooled       prometheus.Counter
 	IngestDropped       prometheus.Counter
 	IngestSetAside      prometheus.Counter
+	ProbeDuration       *prometheus.HistogramVec
 }
 
 // NewWorker registers the worker metrics on reg.
@@ -128,4 +129,10 @@ func registerSpool(reg prometheus.Registerer, m *Worker) {
 		Help: "Spool files or batches moved to the spool's rejected directory (unreadable, or refused by the database).",
 	})
 	reg.MustRegister(m.IngestSpoolResults, m.IngestSpoolBytes, m.IngestSpooled, m.IngestDropped, m.IngestSetAside)
+	m.ProbeDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "probe_duration_seconds",
+		Help:    "Time one probe attempt took, by monitor type.",
+		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"type"})
+	reg.MustRegister(m.ProbeDuration)
 }

@@ -85,6 +85,15 @@ func (s *Store) ClaimShards(ctx context.Context, workerID uuid.UUID, region stri
 	return shards, nil
 }
 
+// WorkerGone removes a stopping worker from its region at once, so the
+// others count it out and take its share without waiting for expiry.
+func (s *Store) WorkerGone(ctx context.Context, workerID uuid.UUID) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM workers WHERE id = $1`, workerID); err != nil {
+		return fmt.Errorf("store.WorkerGone: %w", err)
+	}
+	return nil
+}
+
 // ReleaseShards gives up leases, for a worker that holds more than its share
 // or is stopping.
 func (s *Store) ReleaseShards(ctx context.Context, workerID uuid.UUID, region string, shards []int) error {

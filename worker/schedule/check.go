@@ -43,6 +43,7 @@ func (s *Scheduler) probeOnce(m model.Monitor) model.CheckResult {
 	defer cancel()
 	start := time.Now()
 	r := s.probe(ctx, m)
+	s.metrics.ProbeDuration.WithLabelValues(string(m.Type)).Observe(time.Since(start).Seconds())
 	r.TenantID, r.MonitorID = m.TenantID, m.ID
 	if r.Time.IsZero() {
 		r.Time = start

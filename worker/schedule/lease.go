@@ -104,6 +104,9 @@ func (s *Scheduler) setShards(held []int) bool {
 // releaseAll hands every lease back at a clean stop so the other workers
 // take over at once instead of after the TTL.
 func (s *Scheduler) releaseAll(ctx context.Context) {
+	if err := s.store.WorkerGone(ctx, s.opts.Sharing.WorkerID); err != nil {
+		s.log.Warn().Err(err).Msg("worker not removed at stop; it ages out instead")
+	}
 	s.mu.Lock()
 	var held []int
 	for sh := range s.shards {

@@ -47,7 +47,7 @@ func TestWorkersShareMonitors(t *testing.T) {
 	h.stop()
 	var monitors []model.Monitor
 	for i := range 30 {
-		monitors = append(monitors, h.create(t, fmt.Sprintf("m%d", i), 1, 0))
+		monitors = append(monitors, h.create(t, fmt.Sprintf("m%d", i), 2, 0))
 	}
 	log := &runLog{runs: map[uuid.UUID][]run{}}
 	stops := map[string]context.CancelFunc{}
@@ -74,7 +74,7 @@ func TestWorkersShareMonitors(t *testing.T) {
 	time.Sleep(4 * time.Second)
 	stops["w2"]()
 	stopped := time.Now()
-	time.Sleep(4 * time.Second)
+	time.Sleep(6 * time.Second)
 	end := time.Now()
 
 	log.mu.Lock()
@@ -83,7 +83,7 @@ func TestWorkersShareMonitors(t *testing.T) {
 	for _, m := range monitors {
 		runs := log.runs[m.ID]
 		sort.Slice(runs, func(i, j int) bool { return runs[i].at.Before(runs[j].at) })
-		var prev time.Time
+		var prev run
 		for _, r := range runs {
 			if r.at.Before(mark) {
 				continue
@@ -91,15 +91,24 @@ func TestWorkersShareMonitors(t *testing.T) {
 			if r.at.Before(stopped) {
 				perWorker[r.worker]++
 			}
-			if !prev.IsZero() {
-				assert.Greater(t, r.at.Sub(prev), 500*time.Millisecond, "monitor %s ran twice in one tick", m.Name)
+			// Two workers within one 2 s tick would be a monitor owned twice;
+			// one worker running late is only lag.
+			if !prev.at.IsZero() && prev.worker != r.worker {
+				assert.Greater(t, r.at.Sub(prev.at), time.Second, "monitor %s ran on %s and %s in one tick", m.Name, prev.worker, r.worker)
 			}
-			prev = r.at
+			prev = r
 		}
+		var inWindow int
+		for _, r := range runs {
+			if !r.at.Before(mark) && r.at.Before(stopped) {
+				inWindow++
+			}
+		}
+		assert.LessOrEqual(t, inWindow, int(stopped.Sub(mark)/(2*time.Second))+1, "monitor %s ran more often than its interval", m.Name)
 		// After w2 stops, every monitor still runs, on w1 or w3.
 		var late int
 		for _, r := range runs {
-			if r.at.After(stopped.Add(2*time.Second)) && r.at.Before(end) {
+			if r.at.After(stopped.Add(3*time.Second)) && r.at.Before(end) {
 				late++
 				assert.NotEqual(t, "w2", r.worker)
 			}
