@@ -29,6 +29,9 @@ type CommonConfig struct {
 	// DegradedLatencyMS marks a successful check slower than this as
 	// degraded; nil disables it.
 	DegradedLatencyMS *int `json:"degraded_latency_ms,omitempty"`
+	// DownQuorum is how many regions must see the monitor down before it
+	// counts as down (fewer is degraded); nil means one.
+	DownQuorum *int `json:"down_quorum,omitempty"`
 }
 
 // HTTPConfig configures an http monitor (and the request of a keyword one).

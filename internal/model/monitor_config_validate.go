@@ -74,6 +74,9 @@ func validCommon(v *errs.ValidationError, c CommonConfig, timeoutSeconds int) {
 	if c.Retries < 0 || c.Retries > maxRetries {
 		v.Add("config.retries", fmt.Sprintf("must be from 0 to %d", maxRetries))
 	}
+	if q := c.DownQuorum; q != nil && (*q < 1 || *q > 20) {
+		v.Add("config.down_quorum", "must be from 1 to 20 regions")
+	}
 	if d := c.DegradedLatencyMS; d != nil {
 		limit := timeoutSeconds * 1000
 		if *d < 1 || (limit > 0 && *d >= limit) {

@@ -63,6 +63,18 @@ func (s *Store) JudgeHeartbeats(ctx context.Context, region string, now time.Tim
 		if err != nil || len(judged) == 0 {
 			return err
 		}
+		ids := make([]uuid.UUID, len(judged))
+		for i, r := range judged {
+			ids[i] = r.MonitorID
+		}
+		// The miss replaces the pushed state, which the next beat replaces again.
+		_, err = tx.Exec(ctx, `
+			INSERT INTO monitor_region_states (monitor_id, region, status, checked_at)
+			SELECT id, 'push', 'down', $2 FROM unnest($1::uuid[]) AS id
+			ON CONFLICT (monitor_id, region) DO UPDATE SET status = 'down', checked_at = excluded.checked_at`, ids, now)
+		if err != nil {
+			return err
+		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(judged))
 		return err
 	})
@@ -80,5 +92,5 @@ func (s *Store) RecordCheck(ctx context.Context, r model.CheckResult) error {
 		return err
 	}
 	return s.RecordMonitorStates(ctx, []MonitorState{{TenantID: r.TenantID, MonitorID: r.MonitorID,
-		Status: model.MonitorStatus(r.Status), CheckedAt: r.Time}})
+		Region: r.Region, Status: model.MonitorStatus(r.Status), CheckedAt: r.Time}})
 }

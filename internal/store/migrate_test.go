@@ -47,7 +47,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 		assert.ErrorContains(t, st.Err(), "schema is behind")
 
 		want := []string{"api_keys", "audit_log", "check_results", "check_rollup_1d", "check_rollup_1h", "check_rollup_1m",
-			"ingest_batches", "invites", "memberships", "monitors", "sessions", "shard_leases", "tenants", "users", "workers"}
+			"ingest_batches", "invites", "memberships", "monitor_region_states", "monitors", "sessions", "shard_leases", "tenants", "users", "workers"}
 		if engine == store.EnginePostgres {
 			want = append(want, "check_rollup_1d_mat", "check_rollup_1h_mat", "check_rollup_1m_mat", "rollup_watermarks")
 			sort.Strings(want)

@@ -46,32 +46,64 @@ func (s *Store) ScheduledMonitor(ctx context.Context, region string, tenantID, i
 	return m, nil
 }
 
-// MonitorState is a monitor's latest judged status.
+// MonitorState is a monitor's latest judged status in one region.
 type MonitorState struct {
 	TenantID, MonitorID uuid.UUID
+	Region              string
 	Status              model.MonitorStatus
 	CheckedAt           time.Time
 }
 
-// RecordMonitorStates stores the latest status and check time of many
-// monitors in one statement. A monitor paused or deleted meanwhile keeps
-// its state, and an older check never overwrites a newer one.
+// RecordMonitorStates stores the latest status of many monitors in their
+// regions and derives each monitor's status from its regions, in one
+// transaction: down when at least down_quorum (default 1) regions see it
+// down, degraded when some but fewer do or any sees it degraded, up
+// otherwise. A region's state counts while it is fresh (three intervals).
+// A monitor paused or deleted meanwhile keeps its state, and an older check
+// never overwrites a newer one.
 func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) error {
 	if len(states) == 0 {
 		return nil
 	}
-	tenants := make([]uuid.UUID, len(states))
 	ids := make([]uuid.UUID, len(states))
+	regions := make([]string, len(states))
 	statuses := make([]string, len(states))
 	times := make([]time.Time, len(states))
 	for i, st := range states {
-		tenants[i], ids[i], statuses[i], times[i] = st.TenantID, st.MonitorID, string(st.Status), st.CheckedAt
+		ids[i], regions[i], statuses[i], times[i] = st.MonitorID, st.Region, string(st.Status), st.CheckedAt
 	}
-	_, err := s.pool.Exec(ctx, `
-		UPDATE monitors m SET status = v.status, last_checked_at = v.checked_at
-		FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[]) AS v(tenant_id, id, status, checked_at)
-		WHERE m.tenant_id = v.tenant_id AND m.id = v.id AND m.enabled AND m.deleted_at IS NULL
-		  AND (m.last_checked_at IS NULL OR m.last_checked_at <= v.checked_at)`, tenants, ids, statuses, times)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO monitor_region_states AS r (monitor_id, region, status, checked_at)
+			SELECT v.id, v.region, v.status, v.checked_at
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, region, status, checked_at)
+			JOIN monitors m ON m.id = v.id AND m.enabled AND m.deleted_at IS NULL
+			ORDER BY 1, 2
+			ON CONFLICT (monitor_id, region) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at
+				WHERE r.checked_at <= excluded.checked_at`, ids, regions, statuses, times)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			WITH agg AS (
+				SELECT r.monitor_id,
+				       count(*) FILTER (WHERE r.status = 'down') AS downs,
+				       count(*) FILTER (WHERE r.status = 'degraded') AS degraded,
+				       max(r.checked_at) AS checked_at
+				FROM monitor_region_states r JOIN monitors m ON m.id = r.monitor_id
+				WHERE r.monitor_id = ANY($1)
+				  AND r.checked_at > now() - make_interval(secs => 3 * m.interval_seconds + 60)
+				GROUP BY r.monitor_id
+			)
+			UPDATE monitors m SET
+				status = CASE WHEN agg.downs >= coalesce((m.config->>'down_quorum')::int, 1) THEN 'down'
+				              WHEN agg.downs > 0 OR agg.degraded > 0 THEN 'degraded'
+				              ELSE 'up' END,
+				last_checked_at = greatest(m.last_checked_at, agg.checked_at)
+			FROM agg
+			WHERE m.id = agg.monitor_id AND m.enabled AND m.deleted_at IS NULL`, ids)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store.RecordMonitorStates: %w", err)
 	}

@@ -30,7 +30,7 @@ func (s *Scheduler) check(e *entry) {
 	}
 	s.mu.Lock()
 	if _, scheduled := s.jobs[m.ID]; scheduled {
-		s.states[m.ID] = store.MonitorState{TenantID: m.TenantID, MonitorID: m.ID,
+		s.states[m.ID] = store.MonitorState{TenantID: m.TenantID, MonitorID: m.ID, Region: s.opts.Region,
 			Status: model.MonitorStatus(r.Status), CheckedAt: r.Time}
 	}
 	s.mu.Unlock()
