@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestNewUserJourney is the definition of done, with nothing but
+// TestNewUserJourney is the whole account story, with nothing but
 // HTTP: sign up, log in, one monitor of each type, a viewer invited, an API
 // key made and used, and a second tenant that can neither see nor touch any
 // of it.

@@ -1,6 +1,7 @@
 // Command bench is `make bench`: write-path throughput per storage engine,
 // measured against a bare COPY into a table of the same shape in the same run
-// on a private PostgreSQL cluster.
+// on a private PostgreSQL cluster, then the probe engine: the real worker
+// binary probing thousands of loopback HTTP monitors (probes.go).
 package main
 
 import (
@@ -8,7 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,17 +25,53 @@ import (
 )
 
 func main() {
-	rows := flag.Int("rows", 1_000_000, "rows written per measurement")
-	monitors := flag.Int("monitors", 10_000, "distinct monitors in the generated data")
+	rows := flag.Int("rows", 1_000_000, "write path: rows written per measurement")
+	monitors := flag.Int("monitors", 10_000, "write path: distinct monitors in the generated data")
+	writesOnly := flag.Bool("writes", false, "run only the write-path benchmark")
+	probesOnly := flag.Bool("probes", false, "run only the probe-engine benchmark")
+	fleets := flag.String("probe-monitors", "1000,10000", "probe engine: comma-separated fleet sizes, one run each")
+	measure := flag.Duration("probe-duration", 2*time.Minute, "probe engine: measured window per fleet")
+	worker := flag.String("worker", "", "probe engine: worker binary (empty: go build ./worker into a temp dir)")
 	flag.Parse()
-	if err := run(*rows, *monitors); err != nil {
+	sizes, err := parseSizes(*fleets)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -probe-monitors:", err)
+		os.Exit(2)
+	}
+	// Ctrl-C ends the run cleanly: the worker and the clusters are stopped.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	both := !*writesOnly && !*probesOnly
+	if both || *writesOnly {
+		err = runWrites(ctx, *rows, *monitors)
+	}
+	if err == nil && (both || *probesOnly) {
+		err = runProbes(ctx, probeOptions{Fleets: sizes, Measure: *measure, Worker: *worker})
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("interrupted; the worker and the cluster are stopped (%w)", err)
+		}
+		stop()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rows, monitors int) error {
-	ctx := context.Background()
+func parseSizes(list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number of monitors", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// runWrites is the write-path benchmark.
+func runWrites(ctx context.Context, rows, monitors int) error {
 	dir, err := os.MkdirTemp("", "vinsight-bench-")
 	if err != nil {
 		return err
@@ -176,7 +217,11 @@ var dbSeq int
 
 func freshStore(ctx context.Context, pg *pgcluster.Cluster, engine store.Engine) (*store.Store, error) {
 	dbSeq++
-	name := fmt.Sprintf("bench_%d", dbSeq)
+	return createStore(ctx, pg, fmt.Sprintf("bench_%d", dbSeq), engine)
+}
+
+// createStore creates database name on the cluster and migrates it.
+func createStore(ctx context.Context, pg *pgcluster.Cluster, name string, engine store.Engine) (*store.Store, error) {
 	conn, err := pgx.Connect(ctx, pg.URL("postgres"))
 	if err != nil {
 		return nil, err
