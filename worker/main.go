@@ -143,7 +143,7 @@ func run() error {
 // maintainPartitions is the scheduled partition job: ahead-creation and
 // retention on the plain engine, nothing on TimescaleDB.
 func maintainPartitions(ctx context.Context, st *store.Store, log zerolog.Logger) {
-	if err := st.MaintainPartitions(ctx, time.Now()); err != nil {
+	if err := st.MaintainPartitions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("partition maintenance failed")
 		return
 	}
@@ -154,7 +154,7 @@ func maintainPartitions(ctx context.Context, st *store.Store, log zerolog.Logger
 // runs its own refresh policies). Several workers may run it: the store
 // serialises them.
 func materializeRollups(ctx context.Context, st *store.Store, log zerolog.Logger) {
-	if err := st.MaterializeRollups(ctx, time.Now()); err != nil {
+	if err := st.MaterializeRollups(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("rollup materialization failed")
 	}
 }

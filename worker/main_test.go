@@ -97,13 +97,17 @@ func TestProbesLoopbackTargetsEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 		return got.Status
 	}
+	// Results reach check_results through the ingest buffer (flushed every
+	// second), the status through the scheduler's own flush: wait for each.
+	rows := func(where string) int {
+		var n int
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FROM check_results WHERE monitor_id = $1 AND `+where, m.ID).Scan(&n))
+		return n
+	}
 	require.Eventually(t, func() bool { return status() == model.StatusUp }, 15*time.Second, 100*time.Millisecond)
-	var rows int
-	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FROM check_results WHERE monitor_id = $1 AND status = 'up' AND status_code = 200`, m.ID).Scan(&rows))
-	assert.Positive(t, rows)
+	assert.Eventually(t, func() bool { return rows(`status = 'up' AND status_code = 200`) > 0 }, 15*time.Second, 100*time.Millisecond)
 
 	target.Close()
 	assert.Eventually(t, func() bool { return status() == model.StatusDown }, 15*time.Second, 100*time.Millisecond)
-	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FROM check_results WHERE monitor_id = $1 AND status = 'down' AND error_kind = 'connect'`, m.ID).Scan(&rows))
-	assert.Positive(t, rows)
+	assert.Eventually(t, func() bool { return rows(`status = 'down' AND error_kind = 'connect'`) > 0 }, 15*time.Second, 100*time.Millisecond)
 }

@@ -14,7 +14,9 @@ import (
 func JudgeHeartbeats(ctx context.Context, st *store.Store, region string, now time.Time, log zerolog.Logger) {
 	n, err := st.JudgeHeartbeats(ctx, region, now)
 	if err != nil {
-		log.Error().Err(err).Msg("heartbeat judgement failed")
+		if ctx.Err() == nil {
+			log.Error().Err(err).Msg("heartbeat judgement failed")
+		}
 		return
 	}
 	if n > 0 {

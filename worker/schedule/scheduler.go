@@ -100,7 +100,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if s.opts.Sharing.enabled() {
 		s.rebalance(ctx)
 	}
-	if err := s.Sync(ctx); err != nil {
+	if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error().Err(err).Msg("initial monitor sync failed; retrying on the resync period")
 	}
 	resync := time.NewTicker(s.opts.Resync)
