@@ -58,8 +58,7 @@ func (p *Prober) fetch(ctx context.Context, target string, cfg *model.HTTPConfig
 		return r, responseBody{}
 	}
 	redirects := 0
-	client, transport := p.httpClient(cfg, &redirects)
-	defer transport.CloseIdleConnections()
+	client := p.httpClient(cfg, &redirects)
 
 	resp, err := client.Do(req)
 	if err != nil {
@@ -117,22 +116,37 @@ func newRequest(ctx context.Context, target string, cfg *model.HTTPConfig) (*htt
 	return req, nil
 }
 
-// httpClient returns a client for one probe: a fresh connection every time
-// (so each check measures DNS, connect and TLS), no proxy from the
-// environment (a proxy would connect on the probe's behalf, past the
-// guard), and redirects as configured. redirects counts the hops followed.
-func (p *Prober) httpClient(cfg *model.HTTPConfig, redirects *int) (*http.Client, *http.Transport) {
-	transport := &http.Transport{
-		DialContext: p.dialer.DialContext,
-		// Skipping verification is the monitor's own choice (verify_tls),
-		// for targets with self-signed certificates.
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: !cfg.VerifyTLS, RootCAs: p.roots},
-		ForceAttemptHTTP2:      true,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
+// transport returns one of the two transports every http probe shares
+// (verifying certificates or not). Keep-alives are off, so each check still
+// opens a fresh connection and measures DNS, connect and TLS; sharing only
+// saves building the transport's machinery for every check. No proxy from
+// the environment: a proxy would connect on the probe's behalf, past the
+// guard.
+func (p *Prober) transport(verify bool) *http.Transport {
+	p.transportsOnce.Do(func() {
+		for i, skip := range []bool{false, true} {
+			p.transports[i] = &http.Transport{
+				DialContext: p.dialer.DialContext,
+				// Skipping verification is the monitor's own choice
+				// (verify_tls), for targets with self-signed certificates.
+				TLSClientConfig:        &tls.Config{InsecureSkipVerify: skip, RootCAs: p.roots},
+				ForceAttemptHTTP2:      true,
+				DisableKeepAlives:      true,
+				MaxResponseHeaderBytes: 64 << 10,
+			}
+		}
+	})
+	if verify {
+		return p.transports[0]
 	}
+	return p.transports[1]
+}
+
+// httpClient returns a client for one probe with redirects as configured;
+// redirects counts the hops followed.
+func (p *Prober) httpClient(cfg *model.HTTPConfig, redirects *int) *http.Client {
 	client := &http.Client{
-		Transport: transport,
+		Transport: p.transport(cfg.VerifyTLS),
 		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 			// via holds the requests made so far; following this redirect
 			// would make it the len(via)-th.
@@ -143,7 +157,7 @@ func (p *Prober) httpClient(cfg *model.HTTPConfig, redirects *int) (*http.Client
 			return nil
 		},
 	}
-	return client, transport
+	return client
 }
 
 // readBody reads up to maxBody bytes, keeping them only when asked: the

@@ -8,6 +8,8 @@ import (
 	"context"
 	"crypto/x509"
 	"net"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vinsight/vinsight/internal/model"
@@ -37,6 +39,9 @@ type Prober struct {
 	systemServers func() ([]string, error)
 	// roots verifies server certificates; nil means the system roots.
 	roots *x509.CertPool
+
+	transportsOnce sync.Once
+	transports     [2]*http.Transport // verifying, not verifying
 }
 
 // probeFunc checks one monitor of one type. It returns the outcome and the
