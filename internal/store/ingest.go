@@ -18,45 +18,24 @@ import (
 // It reports whether the rows were written now; false means the batch had
 // been written before and nothing was done.
 func (s *Store) WriteBatch(ctx context.Context, batchID uuid.UUID, results []model.CheckResult) (bool, error) {
-	if len(results) == 0 {
-		return false, nil
-	}
-	if err := validateResults(results); err != nil {
+	var written bool
+	err := s.writeResults(ctx, results, func(tx pgx.Tx) error {
+		// A concurrent writer of the same id makes this wait for its
+		// COMMIT, then see the conflict.
+		tag, err := tx.Exec(ctx, `INSERT INTO ingest_batches (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, batchID)
+		if err != nil {
+			return err
+		}
+		if written = tag.RowsAffected() == 1; !written {
+			return nil
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(results))
+		return err
+	})
+	if err != nil {
 		return false, fmt.Errorf("store.WriteBatch: %w", err)
 	}
-	days := resultDays(results)
-	var written bool
-	var err error
-	for attempt := 1; attempt <= writeAttempts; attempt++ {
-		if err = s.engine.prepareWrite(ctx, days); err != nil {
-			return false, fmt.Errorf("store.WriteBatch: %w", err)
-		}
-		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			// A concurrent writer of the same id makes this wait for its
-			// COMMIT, then see the conflict.
-			tag, err := tx.Exec(ctx, `INSERT INTO ingest_batches (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, batchID)
-			if err != nil {
-				return err
-			}
-			if written = tag.RowsAffected() == 1; !written {
-				return nil
-			}
-			_, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(results))
-			return err
-		})
-		if err == nil {
-			return written, nil
-		}
-		switch {
-		case isMissingPartition(err):
-			s.engine.forget()
-		case isRetryable(err):
-			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
-		default:
-			return false, fmt.Errorf("store.WriteBatch: %w", err)
-		}
-	}
-	return false, fmt.Errorf("store.WriteBatch: gave up after %d attempts: %w", writeAttempts, err)
+	return written, nil
 }
 
 // PruneIngestBatches forgets the ids of batches written before cutoff. A

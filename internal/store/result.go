@@ -29,23 +29,33 @@ const writeAttempts = 5
 // does and the error says why. A row for a day that has no partition yet is
 // never lost: the partition is created and the batch retried.
 func (s *Store) WriteResults(ctx context.Context, results []model.CheckResult) error {
+	err := s.writeResults(ctx, results, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(results))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store.WriteResults: %w", err)
+	}
+	return nil
+}
+
+// writeResults runs write, the transaction that stores results, after
+// making sure their days have partitions, and retries the whole transaction
+// after a missing partition, a deadlock or a serialization failure.
+func (s *Store) writeResults(ctx context.Context, results []model.CheckResult, write func(pgx.Tx) error) error {
 	if len(results) == 0 {
 		return nil
 	}
 	if err := validateResults(results); err != nil {
-		return fmt.Errorf("store.WriteResults: %w", err)
+		return err
 	}
 	days := resultDays(results)
 	var err error
 	for attempt := 1; attempt <= writeAttempts; attempt++ {
 		if err = s.engine.prepareWrite(ctx, days); err != nil {
-			return fmt.Errorf("store.WriteResults: %w", err)
-		}
-		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(results))
 			return err
-		})
-		if err == nil {
+		}
+		if err = s.inTx(ctx, write); err == nil {
 			return nil
 		}
 		switch {
@@ -54,10 +64,10 @@ func (s *Store) WriteResults(ctx context.Context, results []model.CheckResult) e
 		case isRetryable(err):
 			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
 		default:
-			return fmt.Errorf("store.WriteResults: %w", err)
+			return err
 		}
 	}
-	return fmt.Errorf("store.WriteResults: gave up after %d attempts: %w", writeAttempts, err)
+	return fmt.Errorf("gave up after %d attempts: %w", writeAttempts, err)
 }
 
 func validateResults(results []model.CheckResult) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,25 +64,22 @@ const touchEvery = time.Minute
 func (s *Store) Authenticate(ctx context.Context, token string, idle time.Duration) (auth.Principal, error) {
 	hash := auth.HashToken(token)
 	var p auth.Principal
+	var seen *time.Time // last_seen_at or last_used_at
 	var err error
-	switch {
-	case len(token) > len(auth.APIKeyPrefix) && token[:len(auth.APIKeyPrefix)] == auth.APIKeyPrefix:
+	if strings.HasPrefix(token, auth.APIKeyPrefix) {
 		var scope string
-		err = s.pool.QueryRow(ctx, `
-			UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < now() - $2::interval
-			                                        THEN now() ELSE last_used_at END
-			WHERE key_hash = $1 AND revoked_at IS NULL
-			RETURNING id, tenant_id, scope, name`, hash, touchEvery).Scan(&p.APIKeyID, &p.TenantID, &scope, &p.Name)
+		err = s.pool.QueryRow(ctx, `SELECT id, tenant_id, scope, name, last_used_at FROM api_keys
+			WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&p.APIKeyID, &p.TenantID, &scope, &p.Name, &seen)
 		p.Role = auth.KeyRole(scope)
-	default:
+	} else {
 		err = s.pool.QueryRow(ctx, `
-			UPDATE sessions s SET last_seen_at = CASE WHEN s.last_seen_at < now() - $3::interval THEN now() ELSE s.last_seen_at END
-			FROM memberships m, users u
+			SELECT s.id, s.user_id, s.tenant_id, m.role, u.email, s.last_seen_at
+			FROM sessions s
+			JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
+			JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-			  AND s.last_seen_at > now() - $2::interval
-			  AND m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND u.id = s.user_id
-			RETURNING s.id, s.user_id, s.tenant_id, m.role, u.email`, hash, idle, touchEvery).
-			Scan(&p.SessionID, &p.UserID, &p.TenantID, &p.Role, &p.Name)
+			  AND s.last_seen_at > now() - $2::interval`, hash, idle).
+			Scan(&p.SessionID, &p.UserID, &p.TenantID, &p.Role, &p.Name, &seen)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Principal{}, fmt.Errorf("store.Authenticate: %w", errs.ErrUnauthorized)
@@ -89,7 +87,23 @@ func (s *Store) Authenticate(ctx context.Context, token string, idle time.Durati
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("store.Authenticate: %w", err)
 	}
+	// Most requests only read: the row is written at most once a minute.
+	if seen == nil || time.Since(*seen) > touchEvery {
+		if err := s.touch(ctx, p); err != nil {
+			return auth.Principal{}, fmt.Errorf("store.Authenticate: %w", err)
+		}
+	}
 	return p, nil
+}
+
+// touch records that a session or key was just used.
+func (s *Store) touch(ctx context.Context, p auth.Principal) error {
+	if p.IsKey() {
+		_, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = now() WHERE id = $1`, p.APIKeyID)
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = now() WHERE id = $1`, p.SessionID)
+	return err
 }
 
 // RevokeSession ends one of the user's own sessions.
