@@ -3,6 +3,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
@@ -24,6 +26,8 @@ type Deps struct {
 	Config   config.Config
 	Log      zerolog.Logger
 	Registry *prometheus.Registry
+	// Now is the clock of the analytics endpoints; nil means time.Now.
+	Now func() time.Time
 }
 
 // API holds the handlers' dependencies.
@@ -35,7 +39,11 @@ type API struct {
 	metrics   *metrics.HTTP
 	limits    *limiters
 	dummyHash string // compared against when a login names no user, so both cost the same
+	clock     func() time.Time
 }
+
+// now is the present in UTC.
+func (a *API) now() time.Time { return a.clock().UTC() }
 
 // New builds the API and registers its metrics on the registry.
 func New(d Deps) *API {
@@ -43,6 +51,10 @@ func New(d Deps) *API {
 	if err != nil {
 		panic(err)
 	}
+	clock := d.Now
+	if clock == nil {
+		clock = time.Now
+	}
 	return &API{store: d.Store, cfg: d.Config, log: d.Log, registry: d.Registry,
-		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy}
+		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy, clock: clock}
 }

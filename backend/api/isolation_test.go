@@ -72,7 +72,8 @@ func (s *testServer) fixture(t *testing.T, name string) tenantFixture {
 	owner, email := s.signup(t, name)
 	f := tenantFixture{owner: owner, email: email, ids: map[string]string{}}
 	monitor := idOf(t, owner.do("POST", "/api/v1/monitors", monitorBody(name+" site")))
-	for _, p := range []string{"/api/v1/monitors/:id", "/api/v1/monitors/:id/pause", "/api/v1/monitors/:id/resume"} {
+	for _, p := range []string{"/api/v1/monitors/:id", "/api/v1/monitors/:id/pause", "/api/v1/monitors/:id/resume",
+		"/api/v1/monitors/:id/uptime", "/api/v1/monitors/:id/series", "/api/v1/monitors/:id/results", "/api/v1/monitors/:id/daily"} {
 		f.ids[p] = monitor
 	}
 	f.readKey, _ = s.key(t, owner, "read")

@@ -104,8 +104,11 @@ func (p Page) Meta(total int) map[string]any {
 }
 
 // paging reads page (from 1) and per_page (1 to 200, default 50).
-func paging(c *gin.Context) (Page, error) {
-	p := Page{Page: 1, PerPage: 50}
+func paging(c *gin.Context) (Page, error) { return pageWithin(c, 50, 200) }
+
+// pageWithin reads page (from 1) and per_page (1 to most, default def).
+func pageWithin(c *gin.Context, def, most int) (Page, error) {
+	p := Page{Page: 1, PerPage: def}
 	v := errs.ValidationError{}
 	if s := c.Query("page"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -116,8 +119,8 @@ func paging(c *gin.Context) (Page, error) {
 	}
 	if s := c.Query("per_page"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 200 {
-			v.Add("per_page", "must be a whole number from 1 to 200")
+		if err != nil || n < 1 || n > most {
+			v.Add("per_page", fmt.Sprintf("must be a whole number from 1 to %d", most))
 		}
 		p.PerPage = n
 	}

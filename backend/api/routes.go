@@ -45,6 +45,12 @@ func (a *API) Router() *gin.Engine {
 
 	in.GET("/monitors", handle(a.listMonitors))
 	in.GET("/monitors/:id", handle(a.getMonitor))
+	in.GET("/monitors/:id/uptime", handle(a.monitorUptime))
+	in.GET("/monitors/:id/series", handle(a.monitorSeries))
+	in.GET("/monitors/:id/results", handle(a.monitorResults))
+	in.GET("/monitors/:id/daily", handle(a.monitorDaily))
+	in.GET("/dashboard", handle(a.dashboard))
+	in.GET("/reports/sla", handle(a.slaReport))
 	write := in.Group("", requireRole(auth.Member))
 	write.POST("/monitors", handle(a.createMonitor))
 	write.PUT("/monitors/:id", handle(a.updateMonitor))

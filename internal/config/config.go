@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"strings"
@@ -30,6 +31,9 @@ type Config struct {
 	DBMaxConns           int
 	PartitionDaysAhead   int
 	RawRetentionDays     int
+	MinuteRetentionDays  int
+	HourRetentionDays    int
+	DayRetentionDays     int
 	ShutdownTimeout      time.Duration
 	IngestBatchSize      int
 	IngestFlushInterval  time.Duration
@@ -66,6 +70,7 @@ func Load(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Errorf("%s=%q: %w", s.Name, shown, err))
 		}
 	}
+	problems = append(problems, c.checkRetention())
 	if err := errors.Join(problems...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -104,4 +109,31 @@ func RedactURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// checkRetention makes sure each rollup outlives the level it is computed
+// from, so every range a query may ask for is still held by some level.
+func (c Config) checkRetention() error {
+	chain := []struct {
+		name string
+		days int
+	}{
+		{"VINSIGHT_RAW_RETENTION_DAYS", c.RawRetentionDays},
+		{"VINSIGHT_ROLLUP_1M_RETENTION_DAYS", c.MinuteRetentionDays},
+		{"VINSIGHT_ROLLUP_1H_RETENTION_DAYS", c.HourRetentionDays},
+		{"VINSIGHT_ROLLUP_1D_RETENTION_DAYS", c.DayRetentionDays},
+	}
+	forever := func(d int) int {
+		if d == 0 {
+			return math.MaxInt
+		}
+		return d
+	}
+	for i := 1; i < len(chain); i++ {
+		if forever(chain[i].days) < forever(chain[i-1].days) {
+			return fmt.Errorf("%s=%d: must be 0 (forever) or at least %s (%d)",
+				chain[i].name, chain[i].days, chain[i-1].name, chain[i-1].days)
+		}
+	}
+	return nil
 }

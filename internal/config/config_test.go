@@ -84,3 +84,19 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		assert.True(t, strings.Contains(string(readme), row), "README configuration table lacks a row for %s", s.Name)
 	}
 }
+
+func TestRetentionMustGrowWithCoarserRollups(t *testing.T) {
+	load := func(kv map[string]string) error {
+		kv["DATABASE_URL"] = "postgres://db/v"
+		_, err := Load(env(kv))
+		return err
+	}
+	assert.NoError(t, load(map[string]string{}), "the defaults: 30, 30, 400, forever")
+	assert.NoError(t, load(map[string]string{"VINSIGHT_RAW_RETENTION_DAYS": "7", "VINSIGHT_ROLLUP_1D_RETENTION_DAYS": "800"}))
+	assert.ErrorContains(t, load(map[string]string{"VINSIGHT_ROLLUP_1M_RETENTION_DAYS": "7"}),
+		"VINSIGHT_ROLLUP_1M_RETENTION_DAYS=7: must be 0 (forever) or at least VINSIGHT_RAW_RETENTION_DAYS (30)")
+	assert.ErrorContains(t, load(map[string]string{"VINSIGHT_ROLLUP_1D_RETENTION_DAYS": "100"}),
+		"VINSIGHT_ROLLUP_1D_RETENTION_DAYS=100")
+	assert.ErrorContains(t, load(map[string]string{"VINSIGHT_RAW_RETENTION_DAYS": "0"}),
+		"VINSIGHT_ROLLUP_1M_RETENTION_DAYS=30", "raw kept forever needs every rollup kept forever")
+}

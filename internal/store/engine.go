@@ -38,7 +38,7 @@ type engine interface {
 
 func newEngine(name Engine, pool *pgxpool.Pool, opts Options) engine {
 	if name == EngineTimescale {
-		return timescaleEngine{pool: pool}
+		return timescaleEngine{pool: pool, retention: opts.Retention}
 	}
 	return newPartitionEngine(pool, opts)
 }

@@ -238,7 +238,8 @@ type MonitorFilter struct {
 	Type    model.MonitorType
 	Status  model.MonitorStatus
 	Enabled *bool
-	Search  string // case-insensitive part of the name
+	Search  string      // case-insensitive part of the name
+	IDs     []uuid.UUID // only these monitors, when not nil
 	Sort    string
 	Desc    bool
 	Limit   int
@@ -263,8 +264,9 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 		  AND ($2::text = '' OR type = $2)
 		  AND ($3::text = '' OR status = $3)
 		  AND ($4::boolean IS NULL OR enabled = $4)
-		  AND ($5::text = '' OR strpos(lower(name), lower($5)) > 0)`
-	args := []any{tenantID, string(f.Type), string(f.Status), f.Enabled, f.Search}
+		  AND ($5::text = '' OR strpos(lower(name), lower($5)) > 0)
+		  AND ($6::uuid[] IS NULL OR id = ANY($6))`
+	args := []any{tenantID, string(f.Type), string(f.Status), f.Enabled, f.Search, f.IDs}
 	var limit any // NULL: no limit
 	if f.Limit > 0 {
 		limit = f.Limit
@@ -276,7 +278,7 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+monitorColumns+` FROM monitors`+where+
-			` ORDER BY `+fmt.Sprintf(monitorOrder[f.Sort], dir)+` LIMIT $6 OFFSET $7`,
+			` ORDER BY `+fmt.Sprintf(monitorOrder[f.Sort], dir)+` LIMIT $7 OFFSET $8`,
 			append(args, limit, f.Offset)...)
 		if err != nil {
 			return err

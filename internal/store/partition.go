@@ -16,7 +16,7 @@ import (
 type partitionEngine struct {
 	pool      *pgxpool.Pool
 	daysAhead int
-	retention int
+	retention Retention
 
 	mu    sync.Mutex
 	known map[time.Time]bool // days whose partition is known to exist
@@ -27,7 +27,7 @@ func newPartitionEngine(pool *pgxpool.Pool, opts Options) *partitionEngine {
 	if ahead <= 0 {
 		ahead = 7
 	}
-	return &partitionEngine{pool: pool, daysAhead: ahead, retention: opts.RawRetentionDays, known: map[time.Time]bool{}}
+	return &partitionEngine{pool: pool, daysAhead: ahead, retention: opts.Retention, known: map[time.Time]bool{}}
 }
 
 func (e *partitionEngine) name() Engine { return EnginePostgres }
@@ -87,8 +87,9 @@ func (e *partitionEngine) forget() {
 	e.mu.Unlock()
 }
 
-// maintain keeps yesterday to daysAhead partitioned and drops the
-// partitions that lie wholly before the retention cut-off.
+// maintain keeps yesterday to daysAhead partitioned, drops the raw
+// partitions that lie wholly before the raw retention cut-off and prunes
+// each rollup below its own cut-off.
 func (e *partitionEngine) maintain(ctx context.Context, now time.Time) error {
 	today := utcDay(now)
 	var days []time.Time
@@ -98,14 +99,31 @@ func (e *partitionEngine) maintain(ctx context.Context, now time.Time) error {
 	if err := e.ensure(ctx, days); err != nil {
 		return err
 	}
-	if e.retention <= 0 {
+	if e.retention == (Retention{}) {
 		return nil
 	}
-	// Rollups outlive raw rows: materialize before raw rows go.
+	// Rollups outlive raw rows, and coarser rollups finer ones: materialize
+	// everything complete before anything goes.
 	if err := e.materialize(ctx, now); err != nil {
 		return err
 	}
-	return e.dropBefore(ctx, today.AddDate(0, 0, -e.retention))
+	if d := e.retention.RawDays; d > 0 {
+		if err := e.dropBefore(ctx, today.AddDate(0, 0, -d)); err != nil {
+			return err
+		}
+	}
+	for _, l := range rollupLevels {
+		d := e.retention.days(l.level)
+		if d <= 0 {
+			continue
+		}
+		// Only buckets below the level's watermark are in its table; the
+		// cut-off is far below it, so nothing of the real-time side goes.
+		if _, err := e.pool.Exec(ctx, `DELETE FROM `+l.table+` WHERE bucket < $1`, now.AddDate(0, 0, -d)); err != nil {
+			return fmt.Errorf("prune %s: %w", l.table, err)
+		}
+	}
+	return nil
 }
 
 // dropBefore detaches and drops every partition whose upper bound is at or

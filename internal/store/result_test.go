@@ -296,28 +296,44 @@ func partitionNames(t *testing.T, s *store.Store) []string {
 func TestMaintainPartitions(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDB(t, store.EnginePostgres)
-	s, err := store.Open(ctx, url, store.Options{Storage: "postgres", PartitionDaysAhead: 3, RawRetentionDays: 10})
+	s, err := store.Open(ctx, url, store.Options{Storage: "postgres", PartitionDaysAhead: 3,
+		Retention: store.Retention{RawDays: 10, MinuteDays: 11, HourDays: 20}})
 	require.NoError(t, err)
 	defer s.Close()
 	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
 
 	g := newGenerator(3)
-	old, kept := g.result(now.AddDate(0, 0, -12)), g.result(now.AddDate(0, 0, -9))
-	require.NoError(t, s.WriteResults(ctx, []model.CheckResult{old, kept}))
+	at := func(days float64) model.CheckResult {
+		r := g.result(now.Add(time.Duration(days * float64(store.Day))))
+		r.TenantID, r.MonitorID = g.monitors[0][0], g.monitors[0][1]
+		return r
+	}
+	rows := []model.CheckResult{at(-30), at(-15), at(-10.5), at(-9)}
+	require.NoError(t, s.WriteResults(ctx, rows))
 
 	require.NoError(t, s.MaintainPartitions(ctx, now))
 	require.NoError(t, s.MaintainPartitions(ctx, now), "maintenance is idempotent")
 	assert.Equal(t, []string{
+		"check_results_p20261116",
 		"check_results_p20261117",
 		"check_results_p20261125", "check_results_p20261126", "check_results_p20261127",
 		"check_results_p20261128", "check_results_p20261129",
-	}, partitionNames(t, s))
-	assert.Equal(t, 1, countRaw(t, s), "only the row inside retention is left")
+	}, partitionNames(t, s), "raw partitions wholly older than 10 days are dropped")
+	assert.Equal(t, 2, countRaw(t, s))
 
-	// Rollups are not touched by raw retention.
-	var checks int
-	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT sum(checks) FROM check_rollup_1d`).Scan(&checks))
-	assert.Equal(t, 2, checks)
+	// Each rollup keeps what lies inside its own retention, whatever the
+	// finer levels have dropped.
+	for table, want := range map[string]int{"check_rollup_1m": 2, "check_rollup_1h": 3, "check_rollup_1d": 4} {
+		var checks int
+		require.NoError(t, s.Pool().QueryRow(ctx, `SELECT coalesce(sum(checks), 0) FROM `+table).Scan(&checks))
+		assert.Equal(t, want, checks, table)
+	}
+	// What remains still answers, each window starting at the next bucket of
+	// the finest level kept there.
+	sums, err := s.UptimeWindows(ctx, g.monitors[0][0], g.monitors[0][1], []time.Duration{40 * store.Day, 12 * store.Day}, now)
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), sums[0].Checks, "40 days back only days are kept: the window starts at the next whole day")
+	assert.Equal(t, int64(2), sums[1].Checks, "12 days back only hours are kept")
 }
 
 // TestMaterializeWhileWriting moves the watermarks through the data while

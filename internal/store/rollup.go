@@ -17,14 +17,14 @@ const rollupLockKey = 7_000_002
 // its watermark column and the function that aggregates its source (raw
 // rows, or the next finer rollup) over a time range.
 type rollupLevel struct {
+	level             level
 	table, mark, from string
-	stride            time.Duration
 }
 
 var rollupLevels = []rollupLevel{
-	{"check_rollup_1m_mat", "minute_mark", "rollup_1m_from_raw", time.Minute},
-	{"check_rollup_1h_mat", "hour_mark", "rollup_1h_from_1m", time.Hour},
-	{"check_rollup_1d_mat", "day_mark", "rollup_1d_from_1h", 24 * time.Hour},
+	{level1m, "check_rollup_1m_mat", "minute_mark", "rollup_1m_from_raw"},
+	{level1h, "check_rollup_1h_mat", "hour_mark", "rollup_1h_from_1m"},
+	{level1d, "check_rollup_1d_mat", "day_mark", "rollup_1d_from_1h"},
 }
 
 // materializeLag keeps the newest minute on the real-time side, so results
@@ -42,7 +42,7 @@ func (e *partitionEngine) materialize(ctx context.Context, now time.Time) error 
 		}
 		upTo := now.UTC().Add(-materializeLag)
 		for _, l := range rollupLevels {
-			upTo = upTo.Truncate(l.stride) // UTC-aligned: the same buckets as date_bin from 2000-01-03
+			upTo = upTo.Truncate(l.level.stride()) // UTC-aligned: the same buckets as date_bin from 2000-01-03
 			if err := materializeLevel(ctx, tx, l, upTo); err != nil {
 				return fmt.Errorf("materialize %s: %w", l.table, err)
 			}

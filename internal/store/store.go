@@ -21,14 +21,18 @@ type Options struct {
 	// PartitionDaysAhead is how many future days of partitions the plain
 	// engine keeps ready.
 	PartitionDaysAhead int
-	// RawRetentionDays is how long raw results are kept; 0 keeps them forever.
-	RawRetentionDays int
+	// Retention is how long raw results and each rollup are kept.
+	Retention Retention
+	// Tracer sees every statement (benchmarks explain what the store runs).
+	Tracer pgx.QueryTracer
 }
 
 // ConfigOptions maps the process configuration onto Options.
 func ConfigOptions(c config.Config) Options {
 	return Options{Storage: c.Storage, MaxConns: int32(c.DBMaxConns),
-		PartitionDaysAhead: c.PartitionDaysAhead, RawRetentionDays: c.RawRetentionDays}
+		PartitionDaysAhead: c.PartitionDaysAhead,
+		Retention: Retention{RawDays: c.RawRetentionDays, MinuteDays: c.MinuteRetentionDays,
+			HourDays: c.HourRetentionDays, DayDays: c.DayRetentionDays}}
 }
 
 // Store holds the connection pool and the storage engine in use.
@@ -48,6 +52,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	cfg.ConnConfig.Tracer = opts.Tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)

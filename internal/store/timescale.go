@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -12,13 +14,13 @@ import (
 // creates on insert; rollups are continuous aggregates kept by refresh
 // policies, and retention and compression are policies too.
 type timescaleEngine struct {
-	pool *pgxpool.Pool
+	pool      *pgxpool.Pool
+	retention Retention
 }
 
 func (timescaleEngine) name() Engine                                    { return EngineTimescale }
 func (timescaleEngine) prepareWrite(context.Context, []time.Time) error { return nil }
 func (timescaleEngine) forget()                                         {}
-func (timescaleEngine) maintain(context.Context, time.Time) error       { return nil }
 func (timescaleEngine) materialize(context.Context, time.Time) error    { return nil }
 
 // rollupsInOrder lists the continuous aggregates finest first: each is
@@ -32,6 +34,42 @@ func (e timescaleEngine) refreshRollups(ctx context.Context) error {
 	for _, view := range rollupsInOrder {
 		if _, err := e.pool.Exec(ctx, fmt.Sprintf(`CALL refresh_continuous_aggregate('%s', NULL, NULL)`, view)); err != nil {
 			return fmt.Errorf("refresh %s: %w", view, err)
+		}
+	}
+	return nil
+}
+
+// retentionRelations are the relations with a retention policy, raw rows
+// first, in the order of Retention's levels.
+var retentionRelations = [levelCount]string{"check_results", "check_rollup_1m", "check_rollup_1h", "check_rollup_1d"}
+
+// maintain brings the retention policies in line with the configuration;
+// TimescaleDB's own jobs create chunks, compress and drop them. A policy
+// that already says the configured interval is left alone.
+func (e timescaleEngine) maintain(ctx context.Context, _ time.Time) error {
+	for l, rel := range retentionRelations {
+		days := e.retention.days(level(l))
+		var current *string
+		err := e.pool.QueryRow(ctx, `
+			SELECT j.config->>'drop_after' FROM timescaledb_information.jobs j
+			WHERE j.proc_name = 'policy_retention' AND j.hypertable_name = coalesce(
+				(SELECT materialization_hypertable_name FROM timescaledb_information.continuous_aggregates
+				 WHERE view_name = $1), $1)`, rel).Scan(&current)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("retention of %s: %w", rel, err)
+		}
+		want := fmt.Sprintf("%d days", days)
+		if (current == nil && days == 0) || (current != nil && *current == want) {
+			continue
+		}
+		if _, err := e.pool.Exec(ctx, `SELECT remove_retention_policy($1::regclass, if_exists => true)`, rel); err != nil {
+			return fmt.Errorf("retention of %s: %w", rel, err)
+		}
+		if days == 0 {
+			continue
+		}
+		if _, err := e.pool.Exec(ctx, `SELECT add_retention_policy($1::regclass, drop_after => $2::interval)`, rel, want); err != nil {
+			return fmt.Errorf("retention of %s: %w", rel, err)
 		}
 	}
 	return nil

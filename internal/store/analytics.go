@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vinsight/vinsight/internal/errs"
+	"github.com/vinsight/vinsight/internal/model"
+)
+
+// Day is the width of a daily bucket: UTC days, as date_bin from the
+// bucket origin draws them in both engines.
+const Day = 24 * time.Hour
+
+// WindowSummary sums a monitor's checks over [From, To).
+type WindowSummary struct {
+	Window   time.Duration
+	From, To time.Time
+	model.Rollup
+}
+
+// Bucket sums a monitor's checks in the bucket starting at Start.
+type Bucket struct {
+	Start time.Time
+	model.Rollup
+}
+
+// UptimeWindows summarises the monitor over each window ending at now. A
+// monitor of another tenant is errs.ErrNotFound.
+func (s *Store) UptimeWindows(ctx context.Context, tenantID, monitorID uuid.UUID, windows []time.Duration, now time.Time) ([]WindowSummary, error) {
+	var plan readPlan
+	out := make([]WindowSummary, len(windows))
+	for i, w := range windows {
+		out[i] = WindowSummary{Window: w, From: now.Add(-w), To: now}
+		plan.add(out[i].From, now, now, s.opts.Retention, level1d, int32(i), 0)
+	}
+	rows, err := s.aggregate(ctx, tenantID, []uuid.UUID{monitorID}, plan)
+	if err != nil {
+		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Key].Add(r.Rollup)
+	}
+	return out, nil
+}
+
+// Series sums the monitor's checks per step over [from, to); buckets are
+// date_bin(step) buckets, the first and the last cut to the range, and
+// buckets without checks are included, so the series has no gaps.
+func (s *Store) Series(ctx context.Context, tenantID, monitorID uuid.UUID, from, to time.Time, step time.Duration, now time.Time) ([]Bucket, error) {
+	var plan readPlan
+	plan.add(from, to, now, s.opts.Retention, topLevelFor(step), 0, step)
+	rows, err := s.aggregate(ctx, tenantID, []uuid.UUID{monitorID}, plan)
+	if err != nil {
+		return nil, fmt.Errorf("store.Series: %w", err)
+	}
+	out := emptyBuckets(from, to, step)
+	first := floorTo(from, step)
+	for _, r := range rows {
+		out[int(r.Bucket.Sub(first)/step)].Add(r.Rollup)
+	}
+	return out, nil
+}
+
+// emptyBuckets lists the step buckets that meet [from, to).
+func emptyBuckets(from, to time.Time, step time.Duration) []Bucket {
+	var out []Bucket
+	for t := floorTo(from, step); t.Before(to); t = t.Add(step) {
+		out = append(out, Bucket{Start: t})
+	}
+	return out
+}
+
+// DailyRange is the range of the last days UTC days, today included.
+func DailyRange(days int, now time.Time) (from, to time.Time) {
+	today := floorTo(now, Day)
+	return today.AddDate(0, 0, 1-days), now
+}
+
+// Daily sums the monitor's checks per UTC day over the last days days,
+// today (so far) included, oldest first.
+func (s *Store) Daily(ctx context.Context, tenantID, monitorID uuid.UUID, days int, now time.Time) ([]Bucket, error) {
+	from, to := DailyRange(days, now)
+	return s.Series(ctx, tenantID, monitorID, from, to, Day, now)
+}
+
+
+// DashboardRow is one monitor on the dashboard.
+type DashboardRow struct {
+	model.Monitor
+	LastLatencyMS *float64
+	Last24h       model.Rollup
+	Daily         []model.Rollup // one per day of the dashboard, oldest first
+	Hourly        []model.Rollup // the last 24 hours, oldest first
+}
+
+// Dashboard span keys.
+const (
+	keyLast24h int32 = iota
+	keyDaily
+	keyHourly
+)
+
+// Dashboard answers every monitor the filter selects with its last
+// latency, the last 24 hours, one summary per day of the last days days and
+// one per hour of the last 24, in four queries whatever the monitor count.
+// dayStarts names the days.
+func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilter, days int, now time.Time) (rows []DashboardRow, total int, dayStarts []time.Time, err error) {
+	list, total, err := s.ListMonitors(ctx, tenantID, f)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	dayFrom, _ := DailyRange(days, now)
+	hourFrom := floorTo(now, time.Hour).Add(-23 * time.Hour)
+	for d := range days {
+		dayStarts = append(dayStarts, dayFrom.AddDate(0, 0, d))
+	}
+	if len(list) == 0 {
+		return nil, total, dayStarts, nil
+	}
+	ids := make([]uuid.UUID, len(list))
+	rows = make([]DashboardRow, len(list))
+	at := make(map[uuid.UUID]*DashboardRow, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+		rows[i] = DashboardRow{Monitor: m, Daily: make([]model.Rollup, days), Hourly: make([]model.Rollup, 24)}
+		at[m.ID] = &rows[i]
+	}
+	var plan readPlan
+	plan.add(now.Add(-24*time.Hour), now, now, s.opts.Retention, level1d, keyLast24h, 0)
+	plan.add(dayFrom, now, now, s.opts.Retention, level1d, keyDaily, Day)
+	plan.add(hourFrom, now, now, s.opts.Retention, level1h, keyHourly, time.Hour)
+	sums, err := s.aggregate(ctx, tenantID, ids, plan)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
+	}
+	for _, r := range sums {
+		row := at[r.MonitorID]
+		switch r.Key {
+		case keyLast24h:
+			row.Last24h.Add(r.Rollup)
+		case keyDaily:
+			row.Daily[int(r.Bucket.Sub(dayFrom)/Day)].Add(r.Rollup)
+		case keyHourly:
+			row.Hourly[int(r.Bucket.Sub(hourFrom)/time.Hour)].Add(r.Rollup)
+		}
+	}
+	if err := s.lastLatencies(ctx, tenantID, list, at); err != nil {
+		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
+	}
+	return rows, total, dayStarts, nil
+}
+
+// lastLatencies fills in the latency of each monitor's newest result. The
+// newest result is at the monitor's last_checked_at, so each lookup is one
+// index probe into the newest partition.
+func (s *Store) lastLatencies(ctx context.Context, tenantID uuid.UUID, list []model.Monitor, at map[uuid.UUID]*DashboardRow) error {
+	var ids []uuid.UUID
+	var last []time.Time
+	for _, m := range list {
+		if m.LastCheckedAt != nil {
+			ids, last = append(ids, m.ID), append(last, *m.LastCheckedAt)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT m.id, r.latency_ms FROM unnest($2::uuid[], $3::timestamptz[]) AS m(id, last)
+		CROSS JOIN LATERAL (
+			SELECT latency_ms FROM check_results
+			WHERE tenant_id = $1 AND monitor_id = m.id AND time >= m.last - interval '1 minute'
+			ORDER BY time DESC LIMIT 1) r`, tenantID, ids, last)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var latency *float64
+		if err := rows.Scan(&id, &latency); err != nil {
+			return err
+		}
+		at[id].LastLatencyMS = latency
+	}
+	return rows.Err()
+}
+
+// SLARow sums one monitor's checks over a report's range.
+type SLARow struct {
+	model.Monitor
+	model.Rollup
+}
+
+// SLA sums each selected monitor of the tenant over [from, to): the ids
+// given (errs.ErrNotFound when one is not a live monitor of the tenant), or
+// every monitor when ids is nil; ordered by name.
+func (s *Store) SLA(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, from, to, now time.Time) ([]SLARow, error) {
+	list, _, err := s.ListMonitors(ctx, tenantID, MonitorFilter{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	if ids != nil && len(list) != len(uniqueIDs(ids)) {
+		return nil, fmt.Errorf("store.SLA: %w", errs.ErrNotFound)
+	}
+	out := make([]SLARow, len(list))
+	at := make(map[uuid.UUID]*SLARow, len(list))
+	all := make([]uuid.UUID, len(list))
+	for i, m := range list {
+		out[i].Monitor, all[i] = m, m.ID
+		at[m.ID] = &out[i]
+	}
+	var plan readPlan
+	plan.add(from, to, now, s.opts.Retention, level1d, 0, 0)
+	sums, err := s.aggregate(ctx, tenantID, all, plan)
+	if err != nil {
+		return nil, fmt.Errorf("store.SLA: %w", err)
+	}
+	for _, r := range sums {
+		at[r.MonitorID].Add(r.Rollup)
+	}
+	return out, nil
+}
+
+func uniqueIDs(ids []uuid.UUID) map[uuid.UUID]bool {
+	set := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
+}
+
+// ResultCursor is where a page of results ended: the next page starts
+// below it in (time, region) order.
+type ResultCursor struct {
+	Time   time.Time
+	Region string
+}
+
+// ResultQuery selects raw results of one monitor, newest first.
+type ResultQuery struct {
+	From, To time.Time
+	Statuses []model.ResultStatus // all when empty
+	After    *ResultCursor
+	Limit    int
+}
+
+// Results returns a page of the monitor's raw results over [From, To),
+// newest first, after the cursor when there is one.
+func (s *Store) Results(ctx context.Context, tenantID, monitorID uuid.UUID, q ResultQuery) ([]model.CheckResult, error) {
+	var statuses []string
+	for _, st := range q.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	var afterTime *time.Time
+	var afterRegion string
+	if q.After != nil {
+		afterTime, afterRegion = &q.After.Time, q.After.Region
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT time, region, status, latency_ms, coalesce(status_code, 0), coalesce(error_kind, ''), coalesce(message, ''),
+		       dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expires_at
+		FROM check_results
+		WHERE tenant_id = $1 AND monitor_id = $2 AND time >= $3 AND time < $4
+		  AND ($5::text[] IS NULL OR status = ANY($5))
+		  AND ($6::timestamptz IS NULL OR (time <= $6 AND (time, region) < ($6, $7)))
+		ORDER BY time DESC, region DESC
+		LIMIT $8`, tenantID, monitorID, q.From, q.To, statuses, afterTime, afterRegion, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store.Results: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.CheckResult, error) {
+		r := model.CheckResult{TenantID: tenantID, MonitorID: monitorID}
+		err := row.Scan(&r.Time, &r.Region, &r.Status, &r.LatencyMS, &r.StatusCode, &r.ErrorKind, &r.Message,
+			&r.DNSMS, &r.ConnectMS, &r.TLSMS, &r.TTFBMS, &r.CertExpiresAt)
+		r.Time = r.Time.UTC()
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.Results: %w", err)
+	}
+	return out, nil
+}
