@@ -46,6 +46,10 @@ type Config struct {
 	ProbeConcurrency     int
 	SpoolDir             string
 	SpoolMaxBytes        int
+	NotifyMaxAttempts    int
+	NotifyRetryBase      time.Duration
+	NotifyConcurrency    int
+	NotifyTimeout        time.Duration
 }
 
 // Load reads every setting through getenv (os.Getenv in production) and
@@ -104,4 +108,12 @@ func RedactURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// SecretKeyBytes is VINSIGHT_SECRET_KEY decoded (nil when unset).
+func (c Config) SecretKeyBytes() []byte {
+	if c.SecretKey == "" {
+		return nil
+	}
+	return decodeKey(c.SecretKey)
 }
