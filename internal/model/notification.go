@@ -59,6 +59,10 @@ type NotificationCertificate struct {
 // of monitor m at time at.
 func IncidentNotification(kind string, m NotificationMonitor, inc NotificationIncident, at time.Time) Notification {
 	n := Notification{ID: uuid.New(), Type: kind, OccurredAt: at.UTC(), Monitor: &m, Incident: &inc}
+	who := m.Name
+	if m.Target != "" {
+		who += " (" + m.Target + ")"
+	}
 	since := inc.StartedAt.UTC().Format("2006-01-02 15:04:05 MST")
 	what := "down"
 	if inc.Cause == "degraded" {
@@ -67,19 +71,19 @@ func IncidentNotification(kind string, m NotificationMonitor, inc NotificationIn
 	switch kind {
 	case NotifyOpened:
 		n.Title = fmt.Sprintf("[DOWN] %s is %s", m.Name, what)
-		n.Message = fmt.Sprintf("%s (%s) is %s since %s: %s", m.Name, m.Target, what, since, inc.Error)
+		n.Message = fmt.Sprintf("%s is %s since %s: %s", who, what, since, inc.Error)
 	case NotifyReminder:
 		n.Title = fmt.Sprintf("[STILL DOWN] %s is %s for %s", m.Name, what, HumanDuration(time.Duration(inc.DurationSeconds)*time.Second))
-		n.Message = fmt.Sprintf("%s (%s) is still %s, since %s (%s): %s", m.Name, m.Target, what, since,
+		n.Message = fmt.Sprintf("%s is still %s, since %s (%s): %s", who, what, since,
 			HumanDuration(time.Duration(inc.DurationSeconds)*time.Second), inc.Error)
 	case NotifyFlapping:
 		n.Title = fmt.Sprintf("[FLAPPING] %s keeps changing state", m.Name)
-		n.Message = fmt.Sprintf("%s (%s) went %s again and has changed state too often; further changes are not alerted until it stays up. Latest error: %s",
-			m.Name, m.Target, what, inc.Error)
+		n.Message = fmt.Sprintf("%s went %s again and has changed state too often; further changes are not alerted until it stays up. Latest error: %s",
+			who, what, inc.Error)
 	case NotifyResolved:
 		d := HumanDuration(time.Duration(inc.DurationSeconds) * time.Second)
 		n.Title = fmt.Sprintf("[UP] %s is up again after %s", m.Name, d)
-		n.Message = fmt.Sprintf("%s (%s) is up again. It was %s for %s (since %s).", m.Name, m.Target, what, d, since)
+		n.Message = fmt.Sprintf("%s is up again. It was %s for %s (since %s).", who, what, d, since)
 	}
 	return n
 }

@@ -210,10 +210,10 @@ func (s *Store) QueueReminders(ctx context.Context, now time.Time) (int, error) 
 			return err
 		}
 		type due struct {
-			id, tenantID          uuid.UUID
-			started               time.Time
-			cause, firstError     string
-			monitor               judgedMonitor
+			id, tenantID      uuid.UUID
+			started           time.Time
+			cause, firstError string
+			monitor           judgedMonitor
 		}
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (due, error) {
 			var d due
