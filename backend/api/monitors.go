@@ -73,6 +73,12 @@ func monitorFilter(c *gin.Context, v *errs.ValidationError) store.MonitorFilter 
 	if utf8.RuneCountInString(f.Search) > model.MaxNameLength || strings.ContainsRune(f.Search, 0) {
 		v.Add("q", "must be part of a monitor name (at most 200 characters)")
 	}
+	if s := c.Query("tag"); s != "" {
+		tags := model.ValidTags(v, "tag", []string{s})
+		if len(tags) == 1 {
+			f.Tag = tags[0]
+		}
+	}
 	f.Sort = c.Query("sort")
 	if f.Sort != "" && !slices.Contains(store.MonitorSorts, f.Sort) {
 		v.Add("sort", "must be one of "+oneOf(store.MonitorSorts))

@@ -15,7 +15,8 @@ import (
 
 // Interval is the half-open time range [From, To).
 type Interval struct {
-	From, To time.Time
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 }
 
 // MaintenanceWindow silences alerts for its monitors while it is on: once
