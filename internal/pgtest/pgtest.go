@@ -98,11 +98,20 @@ const SecretKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abc
 // ends; it seals channel secrets with SecretKey.
 func NewStore(t testing.TB, engine store.Engine) *store.Store {
 	t.Helper()
+	s, _ := NewStoreURL(t, engine)
+	return s
+}
+
+// NewStoreURL is NewStore that also returns the database URL, for tests
+// that start a worker process on the same database.
+func NewStoreURL(t testing.TB, engine store.Engine) (*store.Store, string) {
+	t.Helper()
 	key, _ := hex.DecodeString(SecretKey)
-	s, err := store.Open(context.Background(), NewDB(t, engine), store.Options{Storage: string(engine), SecretKey: key})
+	url := NewDB(t, engine)
+	s, err := store.Open(context.Background(), url, store.Options{Storage: string(engine), SecretKey: key})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
-	return s
+	return s, url
 }
 
 func templateFor(engine store.Engine) (string, error) {
