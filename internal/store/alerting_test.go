@@ -296,3 +296,40 @@ func TestPausingClosesTheIncidentQuietly(t *testing.T) {
 	kinds, _ := a.outbox(t)
 	assert.Equal(t, []string{model.NotifyOpened}, kinds)
 }
+
+func TestMaintenanceIntervalsPerMonitor(t *testing.T) {
+	a := newAlerting(t, model.CommonConfig{})
+	ctx := context.Background()
+	other, err := a.s.CreateMonitor(ctx, a.tenant, a.actor, model.MonitorSpec{Name: "other", Type: model.TypeHeartbeat, IntervalSeconds: 60,
+		TimeoutSeconds: 30, Enabled: true, Config: model.MonitorConfig{Heartbeat: &model.HeartbeatConfig{}}}, 10)
+	require.NoError(t, err)
+	add := func(in model.MaintenanceInput) {
+		w, err := in.Validate()
+		require.NoError(t, err)
+		_, err = a.s.CreateMaintenanceWindow(ctx, a.tenant, a.actor, w)
+		require.NoError(t, err)
+	}
+	// Nightly 01:00-02:00 New York time for tag prod; a one-off that
+	// overlaps the first night for the monitor by id; tenant-wide on the 3rd.
+	add(model.MaintenanceInput{Name: "nightly", StartsAt: "2026-06-01T01:00", EndsAt: "2026-06-01T02:00", TimeZone: "America/New_York",
+		RRule: "FREQ=DAILY", Tags: []string{"prod"}})
+	add(model.MaintenanceInput{Name: "upgrade", StartsAt: "2026-06-01T05:30:00Z", EndsAt: "2026-06-01T07:00:00Z",
+		MonitorIDs: []string{a.monitor.ID.String()}})
+	add(model.MaintenanceInput{Name: "all", StartsAt: "2026-06-03T00:00:00Z", EndsAt: "2026-06-03T00:30:00Z", AllMonitors: true})
+
+	from, to := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 3, 5, 30, 0, 0, time.UTC)
+	foreign := uuid.New()
+	got, err := a.s.MaintenanceIntervals(ctx, a.tenant, []uuid.UUID{a.monitor.ID, other.ID, foreign}, from, to)
+	require.NoError(t, err)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 6, d, h, m, 0, 0, time.UTC) }
+	assert.Equal(t, []model.Interval{{at(1, 5, 0), at(1, 7, 0)}, {at(2, 5, 0), at(2, 6, 0)}, {at(3, 0, 0), at(3, 0, 30)}, {at(3, 5, 0), at(3, 5, 30)}},
+		got[a.monitor.ID], "01:00 EDT is 05:00 UTC; the one-off joins the first night; the last night is clipped")
+	assert.Equal(t, []model.Interval{{at(3, 0, 0), at(3, 0, 30)}}, got[other.ID])
+	assert.Equal(t, []model.Interval{}, got[foreign])
+
+	otherTenant, _, err := a.s.CreateTenantWithOwner(ctx, store.NewOwner{TenantName: "b", Email: "b@example.com", Name: "b", PasswordHash: "x"})
+	require.NoError(t, err)
+	got, err = a.s.MaintenanceIntervals(ctx, otherTenant, []uuid.UUID{a.monitor.ID}, from, to)
+	require.NoError(t, err)
+	assert.Empty(t, got[a.monitor.ID], "another tenant sees none of it")
+}
