@@ -39,12 +39,17 @@ func (a *API) getMaintenanceWindow(c *gin.Context) error {
 	return nil
 }
 
-func (a *API) createMaintenanceWindow(c *gin.Context) error {
+// windowInput decodes and validates a create or update request.
+func windowInput(c *gin.Context) (model.MaintenanceWindow, error) {
 	var in model.MaintenanceInput
 	if err := decode(c, &in); err != nil {
-		return err
+		return model.MaintenanceWindow{}, err
 	}
-	w, err := in.Validate()
+	return in.Validate()
+}
+
+func (a *API) createMaintenanceWindow(c *gin.Context) error {
+	w, err := windowInput(c)
 	if err != nil {
 		return err
 	}
@@ -61,11 +66,7 @@ func (a *API) updateMaintenanceWindow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var in model.MaintenanceInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	w, err := in.Validate()
+	w, err := windowInput(c)
 	if err != nil {
 		return err
 	}

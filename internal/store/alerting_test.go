@@ -322,9 +322,9 @@ func TestMaintenanceIntervalsPerMonitor(t *testing.T) {
 	got, err := a.s.MaintenanceIntervals(ctx, a.tenant, []uuid.UUID{a.monitor.ID, other.ID, foreign}, from, to)
 	require.NoError(t, err)
 	at := func(d, h, m int) time.Time { return time.Date(2026, 6, d, h, m, 0, 0, time.UTC) }
-	assert.Equal(t, []model.Interval{{at(1, 5, 0), at(1, 7, 0)}, {at(2, 5, 0), at(2, 6, 0)}, {at(3, 0, 0), at(3, 0, 30)}, {at(3, 5, 0), at(3, 5, 30)}},
+	assert.Equal(t, []model.Interval{{From: at(1, 5, 0), To: at(1, 7, 0)}, {From: at(2, 5, 0), To: at(2, 6, 0)}, {From: at(3, 0, 0), To: at(3, 0, 30)}, {From: at(3, 5, 0), To: at(3, 5, 30)}},
 		got[a.monitor.ID], "01:00 EDT is 05:00 UTC; the one-off joins the first night; the last night is clipped")
-	assert.Equal(t, []model.Interval{{at(3, 0, 0), at(3, 0, 30)}}, got[other.ID])
+	assert.Equal(t, []model.Interval{{From: at(3, 0, 0), To: at(3, 0, 30)}}, got[other.ID])
 	assert.Equal(t, []model.Interval{}, got[foreign])
 
 	otherTenant, _, err := a.s.CreateTenantWithOwner(ctx, store.NewOwner{TenantName: "b", Email: "b@example.com", Name: "b", PasswordHash: "x"})
