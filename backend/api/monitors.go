@@ -74,9 +74,10 @@ func monitorFilter(c *gin.Context, v *errs.ValidationError) store.MonitorFilter 
 		v.Add("q", "must be part of a monitor name (at most 200 characters)")
 	}
 	if s := c.Query("tag"); s != "" {
-		tags := model.ValidTags(v, "tag", []string{s})
-		if len(tags) == 1 {
+		if tags := model.ValidTags(&errs.ValidationError{}, "tag", []string{s}); len(tags) == 1 {
 			f.Tag = tags[0]
+		} else {
+			v.Add("tag", "must be a tag such as prod or eu-db")
 		}
 	}
 	f.Sort = c.Query("sort")

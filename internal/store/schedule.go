@@ -106,14 +106,22 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 				  AND r.checked_at > now() - make_interval(secs => 3 * m.interval_seconds + 60)
 				GROUP BY r.monitor_id
 			)
-			UPDATE monitors m SET
-				status = CASE WHEN agg.downs >= coalesce((m.config->>'down_quorum')::int, 1) THEN 'down'
-				              WHEN agg.downs > 0 OR agg.degraded > 0 THEN 'degraded'
-				              ELSE 'up' END,
-				last_checked_at = greatest(m.last_checked_at, agg.checked_at)
-			FROM agg
-			WHERE m.id = agg.monitor_id AND m.enabled AND m.deleted_at IS NULL
-			RETURNING `+judgedColumns, ids)
+			, judged AS (
+				UPDATE monitors m SET
+					status = CASE WHEN agg.downs >= coalesce((m.config->>'down_quorum')::int, 1) THEN 'down'
+					              WHEN agg.downs > 0 OR agg.degraded > 0 THEN 'degraded'
+					              ELSE 'up' END,
+					last_checked_at = greatest(m.last_checked_at, agg.checked_at)
+				FROM agg
+				WHERE m.id = agg.monitor_id AND m.enabled AND m.deleted_at IS NULL
+				RETURNING m.*
+			)
+			-- The state machine needs the monitors that fail, have an open
+			-- incident, or show a certificate near expiry; a healthy fleet
+			-- hands it none.
+			SELECT `+judgedColumns+` FROM judged m
+			WHERE m.status <> 'up' OR m.id = ANY($2)
+			   OR EXISTS (SELECT 1 FROM incidents i WHERE i.monitor_id = m.id AND i.resolved_at IS NULL)`, ids, certSoon(states))
 		if err != nil {
 			return err
 		}
@@ -127,6 +135,18 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 		return fmt.Errorf("store.RecordMonitorStates: %w", err)
 	}
 	return nil
+}
+
+// certSoon lists the monitors whose check saw a certificate that expires
+// within the first warning threshold.
+func certSoon(states []MonitorState) []uuid.UUID {
+	ids := []uuid.UUID{}
+	for _, st := range states {
+		if st.CertExpiresAt != nil && st.CertExpiresAt.Sub(st.CheckedAt) <= time.Duration(certThresholds[0]+1)*24*time.Hour {
+			ids = append(ids, st.MonitorID)
+		}
+	}
+	return ids
 }
 
 // ListenMonitorChanges calls fn for every monitor created, changed or
