@@ -100,18 +100,22 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, judged []judgedMonitor, st
 	if len(judged) == 0 {
 		return nil
 	}
-	latest := map[uuid.UUID]MonitorState{} // per monitor: the newest state, preferring a failure's error
+	// Per monitor: the newest check time, and the error of a failed check
+	// when the batch has one.
+	latest := map[uuid.UUID]MonitorState{}
 	for _, st := range states {
 		cur, seen := latest[st.MonitorID]
-		if !seen || st.CheckedAt.After(cur.CheckedAt) || (cur.Message == "" && st.Message != "") {
-			if seen && st.Message == "" && cur.Message != "" {
-				st.Message, st.ErrorKind = cur.Message, cur.ErrorKind
-			}
-			if st.CheckedAt.Before(cur.CheckedAt) {
-				st.CheckedAt = cur.CheckedAt
-			}
+		if !seen {
 			latest[st.MonitorID] = st
+			continue
 		}
+		if st.CheckedAt.After(cur.CheckedAt) {
+			cur.CheckedAt = st.CheckedAt
+		}
+		if cur.Message == "" && st.Message != "" {
+			cur.Message, cur.ErrorKind = st.Message, st.ErrorKind
+		}
+		latest[st.MonitorID] = cur
 	}
 	ids := make([]uuid.UUID, len(judged))
 	for i, j := range judged {
