@@ -22,7 +22,8 @@ e2e: deps-browser build
 	cd frontend && $(NPM) run test:e2e
 
 # Write path, then the probe engine: the worker binary just built probing
-# 1,000 and 10,000 loopback monitors (about 6 minutes in all).
+# 1,000 and 10,000 loopback monitors, then alerting: 1,000 monitors down
+# together, notifications to a loopback webhook (about 7 minutes in all).
 bench: deps bin/worker
 	$(GO) run ./internal/bench -worker bin/worker
 

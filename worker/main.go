@@ -21,6 +21,7 @@ import (
 	"github.com/vinsight/vinsight/internal/config"
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/store"
+	"github.com/vinsight/vinsight/worker/alert"
 	"github.com/vinsight/vinsight/worker/ingest"
 	"github.com/vinsight/vinsight/worker/probe"
 	"github.com/vinsight/vinsight/worker/schedule"
@@ -84,6 +85,17 @@ func run() error {
 	probing := make(chan error, 1)
 	go func() { probing <- monitors.Run(probeCtx) }()
 
+	senders, err := alert.Senders(alert.SenderOptions{AllowPrivate: cfg.AllowPrivateTargets, SMTPURL: cfg.SMTPURL, Timeout: cfg.NotifyTimeout})
+	if err != nil {
+		return err
+	}
+	dispatcher := alert.New(st, senders, wm, log, alert.Options{Concurrency: cfg.NotifyConcurrency, Timeout: cfg.NotifyTimeout,
+		RetryBase: cfg.NotifyRetryBase})
+	dispatchCtx, stopDispatch := context.WithCancel(context.Background())
+	defer stopDispatch()
+	dispatching := make(chan struct{})
+	go func() { dispatcher.Run(dispatchCtx); close(dispatching) }()
+
 	sched, err := gocron.NewScheduler()
 	if err != nil {
 		return err
@@ -95,6 +107,7 @@ func run() error {
 		{time.Hour, func() { maintainPartitions(ctx, st, log) }},
 		{30 * time.Second, func() { materializeRollups(ctx, st, log) }},
 		{10 * time.Second, func() { schedule.JudgeHeartbeats(ctx, st, cfg.Region, time.Now(), log) }},
+		{15 * time.Second, func() { alert.Jobs(ctx, st, time.Now(), log) }},
 	}
 	for _, j := range jobs {
 		_, err = sched.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.run),
@@ -132,6 +145,12 @@ func run() error {
 	}
 	if err := buffer.Close(shutdownCtx); err != nil {
 		log.Warn().Err(err).Msg("results not all written before the shutdown timeout")
+	}
+	stopDispatch() // deliveries under way finish and are recorded
+	select {
+	case <-dispatching:
+	case <-shutdownCtx.Done():
+		log.Warn().Msg("notifications still in flight at the shutdown timeout; their claims lapse and they are sent again")
 	}
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)

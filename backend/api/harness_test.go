@@ -37,15 +37,16 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 type testServer struct {
 	*httptest.Server
 	Store *store.Store
+	DBURL string
 }
 
 func newTestServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
-	st := pgtest.NewStore(t, store.EnginePostgres)
+	st, dbURL := pgtest.NewStoreURL(t, store.EnginePostgres)
 	a := api.New(api.Deps{Store: st, Config: testConfig(t, env), Log: zerolog.Nop(), Registry: metrics.NewRegistry()})
 	srv := httptest.NewServer(a.Router())
 	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, Store: st}
+	return &testServer{Server: srv, Store: st, DBURL: dbURL}
 }
 
 // client calls the API as one principal (or none, with an empty token).

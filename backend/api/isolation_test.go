@@ -1,9 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -11,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vinsight/vinsight/backend/api"
+	"github.com/vinsight/vinsight/internal/model"
+	"github.com/vinsight/vinsight/internal/store"
 )
 
 // tenantFixture is one tenant with one of every resource, and principals of
@@ -37,6 +44,31 @@ func idOf(t *testing.T, r response) string {
 
 func monitorBody(name string) map[string]any {
 	return map[string]any{"name": name, "type": "http", "target": "https://example.com/health", "interval_seconds": 60, "timeout_seconds": 10}
+}
+
+func channelBody(name string) map[string]any {
+	return map[string]any{"name": name, "type": "webhook", "config": map[string]any{"url": "https://hooks.example.com/" + url.PathEscape(name), "secret": "s3cret"}}
+}
+
+func windowBody(name string) map[string]any {
+	return map[string]any{"name": name, "starts_at": "2030-01-06T02:00", "ends_at": "2030-01-06T04:00", "time_zone": "Europe/Berlin",
+		"rrule": "FREQ=WEEKLY;BYDAY=SU", "all_monitors": true}
+}
+
+// incidentOf opens an incident on the monitor, as the worker would when it
+// finds the monitor down, and returns its id.
+func (s *testServer) incidentOf(t *testing.T, owner client, monitorID string) string {
+	t.Helper()
+	var me meData
+	owner.do("GET", "/api/v1/me", nil).into(t, &me)
+	require.NoError(t, s.Store.RecordMonitorStates(context.Background(), []store.MonitorState{{TenantID: me.Tenant.TenantID,
+		MonitorID: uuid.MustParse(monitorID), Region: "eu", Status: model.StatusDown, CheckedAt: time.Now(), Message: "refused"}}))
+	var list []struct {
+		ID string `json:"id"`
+	}
+	owner.do("GET", "/api/v1/incidents?monitor_id="+monitorID, nil).into(t, &list)
+	require.Len(t, list, 1)
+	return list[0].ID
 }
 
 // joinAs invites email with role and accepts, returning the new user's client.
@@ -72,9 +104,18 @@ func (s *testServer) fixture(t *testing.T, name string) tenantFixture {
 	owner, email := s.signup(t, name)
 	f := tenantFixture{owner: owner, email: email, ids: map[string]string{}}
 	monitor := idOf(t, owner.do("POST", "/api/v1/monitors", monitorBody(name+" site")))
-	for _, p := range []string{"/api/v1/monitors/:id", "/api/v1/monitors/:id/pause", "/api/v1/monitors/:id/resume",
+	for _, p := range []string{"/api/v1/monitors/:id", "/api/v1/monitors/:id/pause", "/api/v1/monitors/:id/resume", "/api/v1/monitors/:id/incidents",
 		"/api/v1/monitors/:id/uptime", "/api/v1/monitors/:id/series", "/api/v1/monitors/:id/results", "/api/v1/monitors/:id/daily"} {
 		f.ids[p] = monitor
+	}
+	channel := idOf(t, owner.do("POST", "/api/v1/notification-channels", channelBody(name+" hook")))
+	for _, p := range []string{"/api/v1/notification-channels/:id", "/api/v1/notification-channels/:id/test"} {
+		f.ids[p] = channel
+	}
+	f.ids["/api/v1/maintenance-windows/:id"] = idOf(t, owner.do("POST", "/api/v1/maintenance-windows", windowBody(name+" upgrade")))
+	incident := s.incidentOf(t, owner, monitor)
+	for _, p := range []string{"/api/v1/incidents/:id", "/api/v1/incidents/:id/acknowledge", "/api/v1/incidents/:id/comments"} {
+		f.ids[p] = incident
 	}
 	f.readKey, _ = s.key(t, owner, "read")
 	f.writeKey, f.ids["/api/v1/api-keys/:id"] = s.key(t, owner, "write")
@@ -105,6 +146,12 @@ func bodyFor(method, path string) any {
 		return map[string]string{"email": "someone-new@example.com", "role": "viewer"}
 	case "POST /api/v1/api-keys":
 		return map[string]string{"name": "k", "scope": "read"}
+	case "POST /api/v1/notification-channels", "PUT /api/v1/notification-channels/:id":
+		return channelBody("renamed")
+	case "POST /api/v1/maintenance-windows", "PUT /api/v1/maintenance-windows/:id":
+		return windowBody("renamed")
+	case "POST /api/v1/incidents/:id/comments":
+		return map[string]string{"body": "looking"}
 	case "POST /api/v1/auth/switch":
 		return map[string]string{"tenant_id": "00000000-0000-0000-0000-000000000000"}
 	}

@@ -73,6 +73,13 @@ func monitorFilter(c *gin.Context, v *errs.ValidationError) store.MonitorFilter 
 	if utf8.RuneCountInString(f.Search) > model.MaxNameLength || strings.ContainsRune(f.Search, 0) {
 		v.Add("q", "must be part of a monitor name (at most 200 characters)")
 	}
+	if s := c.Query("tag"); s != "" {
+		if tags := model.ValidTags(&errs.ValidationError{}, "tag", []string{s}); len(tags) == 1 {
+			f.Tag = tags[0]
+		} else {
+			v.Add("tag", "must be a tag such as prod or eu-db")
+		}
+	}
 	f.Sort = c.Query("sort")
 	if f.Sort != "" && !slices.Contains(store.MonitorSorts, f.Sort) {
 		v.Add("sort", "must be one of "+oneOf(store.MonitorSorts))

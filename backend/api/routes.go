@@ -57,6 +57,25 @@ func (a *API) Router() *gin.Engine {
 	write.DELETE("/monitors/:id", handle(a.deleteMonitor))
 	write.POST("/monitors/:id/pause", handle(a.pauseMonitor))
 	write.POST("/monitors/:id/resume", handle(a.resumeMonitor))
+	in.GET("/monitors/:id/incidents", handle(a.listMonitorIncidents))
+
+	in.GET("/incidents", handle(a.listIncidents))
+	in.GET("/incidents/:id", handle(a.getIncident))
+	write.POST("/incidents/:id/acknowledge", handle(a.acknowledgeIncident))
+	write.POST("/incidents/:id/comments", handle(a.commentIncident))
+
+	in.GET("/notification-channels", handle(a.listChannels))
+	in.GET("/notification-channels/:id", handle(a.getChannel))
+	write.POST("/notification-channels", handle(a.createChannel))
+	write.PUT("/notification-channels/:id", handle(a.updateChannel))
+	write.DELETE("/notification-channels/:id", handle(a.deleteChannel))
+	write.POST("/notification-channels/:id/test", handle(a.testChannel))
+
+	in.GET("/maintenance-windows", handle(a.listMaintenanceWindows))
+	in.GET("/maintenance-windows/:id", handle(a.getMaintenanceWindow))
+	write.POST("/maintenance-windows", handle(a.createMaintenanceWindow))
+	write.PUT("/maintenance-windows/:id", handle(a.updateMaintenanceWindow))
+	write.DELETE("/maintenance-windows/:id", handle(a.deleteMaintenanceWindow))
 
 	in.GET("/members", handle(a.listMembers))
 	// Anyone may leave; removing someone else is checked in the handler.

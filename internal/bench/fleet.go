@@ -14,27 +14,29 @@ import (
 	"github.com/vinsight/vinsight/internal/store"
 )
 
-// targets are the loopback HTTP servers the monitors probe: each answers
-// 200 "ok" at once on every path.
+// targets are the loopback HTTP servers the monitors probe, all with one
+// handler.
 type targets struct {
 	urls    []string // base URLs, one per port
 	servers []*http.Server
 	wg      sync.WaitGroup
 }
 
-func startTargets(ports int) (*targets, error) {
+// answerOK answers 200 "ok" at once on every path.
+var answerOK = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ok"))
+})
+
+func startTargets(ports int, h http.Handler) (*targets, error) {
 	t := &targets{}
-	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte("ok"))
-	})
 	for range ports {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.close()
 			return nil, fmt.Errorf("target server: %w", err)
 		}
-		srv := &http.Server{Handler: ok, ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 		t.urls = append(t.urls, "http://"+l.Addr().String())
 		t.servers = append(t.servers, srv)
 		t.wg.Add(1)

@@ -29,6 +29,8 @@ func main() {
 	monitors := flag.Int("monitors", 10_000, "write path: distinct monitors in the generated data")
 	writesOnly := flag.Bool("writes", false, "run only the write-path benchmark")
 	probesOnly := flag.Bool("probes", false, "run only the probe-engine benchmark")
+	alertsOnly := flag.Bool("alerts", false, "run only the alerting benchmark")
+	alertMonitors := flag.Int("alert-monitors", 1000, "alerting: monitors that go down together")
 	fleets := flag.String("probe-monitors", "1000,10000", "probe engine: comma-separated fleet sizes, one run each")
 	measure := flag.Duration("probe-duration", 2*time.Minute, "probe engine: measured window per fleet")
 	worker := flag.String("worker", "", "probe engine: worker binary (empty: go build ./worker into a temp dir)")
@@ -41,12 +43,15 @@ func main() {
 	// Ctrl-C ends the run cleanly: the worker and the clusters are stopped.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	both := !*writesOnly && !*probesOnly
-	if both || *writesOnly {
+	all := !*writesOnly && !*probesOnly && !*alertsOnly
+	if all || *writesOnly {
 		err = runWrites(ctx, *rows, *monitors)
 	}
-	if err == nil && (both || *probesOnly) {
+	if err == nil && (all || *probesOnly) {
 		err = runProbes(ctx, probeOptions{Fleets: sizes, Measure: *measure, Worker: *worker})
+	}
+	if err == nil && (all || *alertsOnly) {
+		err = runAlerts(ctx, *alertMonitors, *worker)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -231,7 +236,7 @@ func createStore(ctx context.Context, pg *pgcluster.Cluster, name string, engine
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, pg.URL(name), store.Options{Storage: string(engine)})
+	st, err := store.Open(ctx, pg.URL(name), store.Options{Storage: string(engine), SecretKey: benchKey})
 	if err != nil {
 		return nil, err
 	}

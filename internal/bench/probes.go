@@ -98,7 +98,7 @@ func runProbes(ctx context.Context, opts probeOptions) error {
 	} else if bin, err = filepath.Abs(bin); err != nil {
 		return err
 	}
-	tg, err := startTargets(targetPorts)
+	tg, err := startTargets(targetPorts, answerOK)
 	if err != nil {
 		return err
 	}

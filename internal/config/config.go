@@ -50,6 +50,10 @@ type Config struct {
 	ProbeConcurrency     int
 	SpoolDir             string
 	SpoolMaxBytes        int
+	NotifyMaxAttempts    int
+	NotifyRetryBase      time.Duration
+	NotifyConcurrency    int
+	NotifyTimeout        time.Duration
 }
 
 // Load reads every setting through getenv (os.Getenv in production) and
@@ -136,4 +140,12 @@ func (c Config) checkRetention() error {
 		}
 	}
 	return nil
+}
+
+// SecretKeyBytes is VINSIGHT_SECRET_KEY decoded (nil when unset).
+func (c Config) SecretKeyBytes() []byte {
+	if c.SecretKey == "" {
+		return nil
+	}
+	return decodeKey(c.SecretKey)
 }

@@ -187,6 +187,18 @@ var settings = []Setting{
 	{Name: "VINSIGHT_PROBE_CONCURRENCY", Default: "500", Help: "worker: probes running at once; more wait their turn",
 		apply: intIn(func(c *Config) *int { return &c.ProbeConcurrency }, 1, 100000),
 		show:  func(c *Config) string { return strconv.Itoa(c.ProbeConcurrency) }},
+	{Name: "VINSIGHT_NOTIFY_MAX_ATTEMPTS", Default: "10", Help: "worker: attempts at one notification over one channel before it is given up",
+		apply: intIn(func(c *Config) *int { return &c.NotifyMaxAttempts }, 1, 100),
+		show:  func(c *Config) string { return strconv.Itoa(c.NotifyMaxAttempts) }},
+	{Name: "VINSIGHT_NOTIFY_RETRY_BASE", Default: "5s", Help: "worker: wait before the second attempt; it doubles with every attempt (jittered, at most 15 minutes)",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.NotifyRetryBase }, 10*time.Millisecond, time.Hour),
+		show:  func(c *Config) string { return c.NotifyRetryBase.String() }},
+	{Name: "VINSIGHT_NOTIFY_CONCURRENCY", Default: "32", Help: "worker: notifications sent at once",
+		apply: intIn(func(c *Config) *int { return &c.NotifyConcurrency }, 1, 1000),
+		show:  func(c *Config) string { return strconv.Itoa(c.NotifyConcurrency) }},
+	{Name: "VINSIGHT_NOTIFY_TIMEOUT", Default: "10s", Help: "worker: longest one delivery attempt may take",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.NotifyTimeout }, 100*time.Millisecond, 5*time.Minute),
+		show:  func(c *Config) string { return c.NotifyTimeout.String() }},
 }
 
 func intIn(field func(*Config) *int, lo, hi int) func(*Config, string) error {

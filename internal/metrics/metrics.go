@@ -62,6 +62,8 @@ type Worker struct {
 	IngestDropped       prometheus.Counter
 	IngestSetAside      prometheus.Counter
 	ProbeDuration       *prometheus.HistogramVec
+	Notifications       *prometheus.CounterVec
+	NotifyDuration      *prometheus.HistogramVec
 }
 
 // NewWorker registers the worker metrics on reg.
@@ -102,7 +104,22 @@ func NewWorker(reg prometheus.Registerer) *Worker {
 	reg.MustRegister(m.Checks, m.ScheduleLag, m.IngestBatchSize, m.IngestBatchDuration,
 		m.IngestQueueDepth, m.IngestErrors, m.IngestWritten)
 	registerSpool(reg, m)
+	registerNotify(reg, m)
 	return m
+}
+
+// registerNotify adds the metrics of notification delivery.
+func registerNotify(reg prometheus.Registerer, m *Worker) {
+	m.Notifications = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "notifications_total",
+		Help: "Notification delivery attempts by channel type and result (delivered, retry, failed).",
+	}, []string{"channel_type", "result"})
+	m.NotifyDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "notification_duration_seconds",
+		Help:    "Time one delivery attempt took, by channel type.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"channel_type"})
+	reg.MustRegister(m.Notifications, m.NotifyDuration)
 }
 
 // registerSpool adds the metrics of the on-disk spool that holds results

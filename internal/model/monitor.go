@@ -72,6 +72,8 @@ type MonitorSpec struct {
 	NotificationChannelIDs []uuid.UUID   `json:"notification_channel_ids"`
 	// Regions the monitor is probed from; empty means every region.
 	Regions []string `json:"regions"`
+	// Tags group monitors, e.g. for maintenance windows.
+	Tags []string `json:"tags"`
 }
 
 // Monitor is a stored monitor: its spec plus the fields only the service
@@ -103,6 +105,7 @@ type MonitorInput struct {
 	Config                 json.RawMessage `json:"config"`
 	NotificationChannelIDs []string        `json:"notification_channel_ids"`
 	Regions                []string        `json:"regions"`
+	Tags                   []string        `json:"tags"`
 }
 
 // Input returns the request that produces this spec again; validating it
@@ -114,7 +117,7 @@ func (s MonitorSpec) Input() (MonitorInput, error) {
 	}
 	enabled := s.Enabled
 	in := MonitorInput{Name: s.Name, Type: s.Type, Target: s.Target, IntervalSeconds: s.IntervalSeconds,
-		TimeoutSeconds: s.TimeoutSeconds, Enabled: &enabled, Config: cfg, Regions: s.Regions}
+		TimeoutSeconds: s.TimeoutSeconds, Enabled: &enabled, Config: cfg, Regions: s.Regions, Tags: s.Tags}
 	for _, id := range s.NotificationChannelIDs {
 		in.NotificationChannelIDs = append(in.NotificationChannelIDs, id.String())
 	}

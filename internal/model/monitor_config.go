@@ -32,6 +32,14 @@ type CommonConfig struct {
 	// DownQuorum is how many regions must see the monitor down before it
 	// counts as down (fewer is degraded); nil means one.
 	DownQuorum *int `json:"down_quorum,omitempty"`
+	// RecoveryChecks is how many healthy checks in a row resolve an open
+	// incident; 0 means one.
+	RecoveryChecks int `json:"recovery_checks,omitempty"`
+	// AlertOnDegraded opens incidents for degraded as well as down.
+	AlertOnDegraded bool `json:"alert_on_degraded,omitempty"`
+	// ReminderMinutes repeats the alert of an open, unacknowledged incident
+	// this often; 0 sends no reminders.
+	ReminderMinutes int `json:"reminder_minutes,omitempty"`
 }
 
 // HTTPConfig configures an http monitor (and the request of a keyword one).

@@ -27,6 +27,8 @@ const (
 	maxExpectedValues  = 50
 	maxExpectedValue   = 1024
 	maxRetries         = 10
+	maxRecoveryChecks  = 100
+	maxReminderMinutes = 7 * 24 * 60
 	maxRedirects       = 20
 	maxPackets         = 10
 	maxCertDays        = 365
@@ -73,6 +75,12 @@ func validConfig(v *errs.ValidationError, c MonitorConfig, timeoutSeconds int) {
 func validCommon(v *errs.ValidationError, c CommonConfig, timeoutSeconds int) {
 	if c.Retries < 0 || c.Retries > maxRetries {
 		v.Add("config.retries", fmt.Sprintf("must be from 0 to %d", maxRetries))
+	}
+	if c.RecoveryChecks < 0 || c.RecoveryChecks > maxRecoveryChecks {
+		v.Add("config.recovery_checks", fmt.Sprintf("must be from 1 to %d (0 means 1)", maxRecoveryChecks))
+	}
+	if c.ReminderMinutes < 0 || c.ReminderMinutes > maxReminderMinutes {
+		v.Add("config.reminder_minutes", fmt.Sprintf("must be from 0 (no reminders) to %d", maxReminderMinutes))
 	}
 	if q := c.DownQuorum; q != nil && (*q < 1 || *q > 20) {
 		v.Add("config.down_quorum", "must be from 1 to 20 regions")

@@ -41,6 +41,7 @@ func (in MonitorInput) Validate(rules MonitorRules) (MonitorSpec, error) {
 		Enabled:                in.Enabled == nil || *in.Enabled,
 		NotificationChannelIDs: []uuid.UUID{},
 		Regions:                validRegions(v, in.Regions),
+		Tags:                   ValidTags(v, "tags", in.Tags),
 	}
 	spec.IntervalSeconds, spec.TimeoutSeconds = validTiming(v, in.IntervalSeconds, in.TimeoutSeconds, rules.MinIntervalSeconds)
 	if !in.Type.Valid() {
@@ -55,16 +56,8 @@ func (in MonitorInput) Validate(rules MonitorRules) (MonitorSpec, error) {
 			spec.Config = cfg
 		}
 	}
-	// Notification channels arrive with their own resource; until then no
-	// id can name one.
-	for i, s := range in.NotificationChannelIDs {
-		field := fmt.Sprintf("notification_channel_ids[%d]", i)
-		if _, err := uuid.Parse(s); err != nil {
-			v.Add(field, "must be a notification channel id (UUID)")
-		} else {
-			v.Add(field, "unknown notification channel")
-		}
-	}
+	// Whether each channel exists in the tenant is the store's to check.
+	spec.NotificationChannelIDs = ValidIDs(v, "notification_channel_ids", in.NotificationChannelIDs, "a notification channel id (UUID)")
 	if err := v.OrNil(); err != nil {
 		return MonitorSpec{}, err
 	}
@@ -140,6 +133,54 @@ func validRegions(v *errs.ValidationError, regions []string) []string {
 		if !seen[r] {
 			seen[r] = true
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// tagPattern is what a tag may look like (prod, eu-db, team_payments).
+var tagPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]{0,62}$`)
+
+// ValidTags checks, lower-cases and deduplicates a tag list.
+func ValidTags(v *errs.ValidationError, field string, tags []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	if len(tags) > 20 {
+		v.Add(field, "at most 20 tags")
+		return out
+	}
+	for i, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if !tagPattern.MatchString(t) {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "must be a tag such as prod or eu-db (letters, digits, and . _ : - after the first; at most 63)")
+			continue
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ValidIDs parses a list of ids, reporting each malformed one as field[i],
+// and drops repeats.
+func ValidIDs(v *errs.ValidationError, field string, ids []string, what string) []uuid.UUID {
+	out := []uuid.UUID{}
+	seen := map[uuid.UUID]bool{}
+	if len(ids) > 100 {
+		v.Add(field, "at most 100 ids")
+		return out
+	}
+	for i, s := range ids {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "must be "+what)
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out

@@ -25,6 +25,9 @@ type Mail struct {
 	To      []string
 	Subject string
 	Body    string
+	// ID, when set, makes the Message-ID, so that a message sent twice is
+	// one message to the mail clients that deduplicate by it.
+	ID string
 }
 
 // SMTP sends mail through one server.
@@ -180,7 +183,7 @@ func (s *SMTP) compose(m Mail) ([]byte, error) {
 	header("To", strings.Join(to, ", "))
 	header("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	header("Date", time.Now().Format(time.RFC1123Z))
-	header("Message-ID", s.messageID())
+	header("Message-ID", s.messageID(m.ID))
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")
@@ -195,9 +198,12 @@ func (s *SMTP) compose(m Mail) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (s *SMTP) messageID() string {
+func (s *SMTP) messageID(id string) string {
+	domain := s.from.Address[strings.LastIndex(s.from.Address, "@")+1:]
+	if id != "" && !strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune("<>@", r) }) {
+		return "<" + id + "@" + domain + ">"
+	}
 	r := make([]byte, 16)
 	_, _ = rand.Read(r)
-	domain := s.from.Address[strings.LastIndex(s.from.Address, "@")+1:]
 	return "<" + hex.EncodeToString(r) + "@" + domain + ">"
 }

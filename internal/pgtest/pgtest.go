@@ -5,6 +5,7 @@ package pgtest
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"sync"
@@ -90,13 +91,27 @@ func NewDB(t testing.TB, engine store.Engine) string {
 	return AdminURL(name)
 }
 
-// NewStore opens a store on a fresh migrated database, closed when the test ends.
+// SecretKey is the VINSIGHT_SECRET_KEY of test stores (32 bytes, hex).
+const SecretKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// NewStore opens a store on a fresh migrated database, closed when the test
+// ends; it seals channel secrets with SecretKey.
 func NewStore(t testing.TB, engine store.Engine) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), NewDB(t, engine), store.Options{Storage: string(engine)})
+	s, _ := NewStoreURL(t, engine)
+	return s
+}
+
+// NewStoreURL is NewStore that also returns the database URL, for tests
+// that start a worker process on the same database.
+func NewStoreURL(t testing.TB, engine store.Engine) (*store.Store, string) {
+	t.Helper()
+	key, _ := hex.DecodeString(SecretKey)
+	url := NewDB(t, engine)
+	s, err := store.Open(context.Background(), url, store.Options{Storage: string(engine), SecretKey: key})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
-	return s
+	return s, url
 }
 
 func templateFor(engine store.Engine) (string, error) {

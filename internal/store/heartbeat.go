@@ -75,8 +75,24 @@ func (s *Store) JudgeHeartbeats(ctx context.Context, region string, now time.Tim
 		if err != nil {
 			return err
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(judged))
-		return err
+		if _, err = tx.CopyFrom(ctx, pgx.Identifier{"check_results"}, ResultColumns, CopyResults(judged)); err != nil {
+			return err
+		}
+		// The misses open incidents like any other down state.
+		rows, err = tx.Query(ctx, `SELECT `+judgedColumns+` FROM monitors m WHERE m.id = ANY($1)`, ids)
+		if err != nil {
+			return err
+		}
+		monitors, err := pgx.CollectRows(rows, scanJudged)
+		if err != nil {
+			return err
+		}
+		states := make([]MonitorState, len(judged))
+		for i, r := range judged {
+			states[i] = MonitorState{TenantID: r.TenantID, MonitorID: r.MonitorID, Region: "push", Status: model.StatusDown,
+				CheckedAt: r.Time, ErrorKind: r.ErrorKind, Message: r.Message}
+		}
+		return s.judge(ctx, tx, monitors, states)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store.JudgeHeartbeats: %w", err)
@@ -92,5 +108,5 @@ func (s *Store) RecordCheck(ctx context.Context, r model.CheckResult) error {
 		return err
 	}
 	return s.RecordMonitorStates(ctx, []MonitorState{{TenantID: r.TenantID, MonitorID: r.MonitorID,
-		Region: r.Region, Status: model.MonitorStatus(r.Status), CheckedAt: r.Time}})
+		Region: r.Region, Status: model.MonitorStatus(r.Status), CheckedAt: r.Time, ErrorKind: r.ErrorKind, Message: r.Message}})
 }

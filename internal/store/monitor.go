@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,8 @@ import (
 // when the transaction commits.
 
 const monitorColumns = `id, tenant_id, name, type, target, interval_seconds, timeout_seconds, enabled, config,
-	notification_channel_ids, status, last_checked_at, created_at, updated_at, heartbeat_token, regions`
+	ARRAY(SELECT l.channel_id FROM monitor_channels l WHERE l.monitor_id = monitors.id ORDER BY l.channel_id),
+	status, last_checked_at, created_at, updated_at, heartbeat_token, regions, tags`
 
 // CreateMonitor stores a validated monitor. A tenant that already has
 // maxMonitors live monitors gets errs.ErrLimitExceeded (maxMonitors <= 0
@@ -41,14 +43,18 @@ func (s *Store) CreateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 		}
 		m, err = scanMonitor(tx.QueryRow(ctx, `
 			INSERT INTO monitors (tenant_id, name, type, target, interval_seconds, timeout_seconds, enabled, config,
-			                      notification_channel_ids, status, regions)
+			                      status, regions, tags)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			RETURNING `+monitorColumns,
 			tenantID, spec.Name, spec.Type, spec.Target, spec.IntervalSeconds, spec.TimeoutSeconds, spec.Enabled, cfg,
-			channelIDs(spec), status, regions(spec)))
+			status, regions(spec), tags(spec)))
 		if err != nil {
 			return err
 		}
+		if err := setMonitorChannels(ctx, tx, tenantID, m.ID, channelIDs(spec)); err != nil {
+			return err
+		}
+		m.NotificationChannelIDs = sortedIDs(channelIDs(spec))
 		return audit(ctx, tx, tenantID, actor, monitorAudit("monitor.create", m))
 	})
 	if err != nil {
@@ -108,7 +114,7 @@ func (s *Store) UpdateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 		m, err = scanMonitor(tx.QueryRow(ctx, `
 			UPDATE monitors SET
 				name = $3, type = $4, target = $5, interval_seconds = $6, timeout_seconds = $7, enabled = $8,
-				config = $9, notification_channel_ids = $10, regions = $11,
+				config = $9, regions = $10, tags = $11,
 				status = CASE WHEN NOT $8::boolean THEN 'paused'
 				              WHEN NOT enabled OR type <> $4 OR target <> $5 THEN 'pending'
 				              ELSE status END,
@@ -116,9 +122,18 @@ func (s *Store) UpdateMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 			WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
 			RETURNING `+monitorColumns,
 			tenantID, id, spec.Name, spec.Type, spec.Target, spec.IntervalSeconds, spec.TimeoutSeconds, spec.Enabled, cfg,
-			channelIDs(spec), regions(spec)))
+			regions(spec), tags(spec)))
 		if err != nil {
 			return err
+		}
+		if err := setMonitorChannels(ctx, tx, tenantID, m.ID, channelIDs(spec)); err != nil {
+			return err
+		}
+		m.NotificationChannelIDs = sortedIDs(channelIDs(spec))
+		if !m.Enabled {
+			if err := closeIncidents(ctx, tx, tenantID, m.ID, "the monitor was paused"); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, tenantID, actor, monitorAudit("monitor.update", m))
 	})
@@ -137,6 +152,9 @@ func (s *Store) DeleteMonitor(ctx context.Context, tenantID uuid.UUID, actor aut
 			WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
 			RETURNING `+monitorColumns, tenantID, id))
 		if err != nil {
+			return err
+		}
+		if err := closeIncidents(ctx, tx, tenantID, m.ID, "the monitor was deleted"); err != nil {
 			return err
 		}
 		return audit(ctx, tx, tenantID, actor, monitorAudit("monitor.delete", m))
@@ -168,6 +186,11 @@ func (s *Store) SetMonitorEnabled(ctx context.Context, tenantID uuid.UUID, actor
 		if err != nil {
 			return err
 		}
+		if !enabled {
+			if err := closeIncidents(ctx, tx, tenantID, m.ID, "the monitor was paused"); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, tenantID, actor, AuditEntry{Action: action, ResourceType: "monitor", ResourceID: id.String()})
 	})
 	if err != nil {
@@ -193,7 +216,7 @@ func scanMonitor(row pgx.Row) (model.Monitor, error) {
 	var m model.Monitor
 	var cfg []byte
 	err := row.Scan(&m.ID, &m.TenantID, &m.Name, &m.Type, &m.Target, &m.IntervalSeconds, &m.TimeoutSeconds, &m.Enabled,
-		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt, &m.HeartbeatToken, &m.Regions)
+		&cfg, &m.NotificationChannelIDs, &m.Status, &m.LastCheckedAt, &m.CreatedAt, &m.UpdatedAt, &m.HeartbeatToken, &m.Regions, &m.Tags)
 	if err != nil {
 		return model.Monitor{}, err
 	}
@@ -240,6 +263,7 @@ type MonitorFilter struct {
 	Enabled *bool
 	Search  string      // case-insensitive part of the name
 	IDs     []uuid.UUID // only these monitors, when not nil
+	Tag     string      // only monitors with this tag
 	Sort    string
 	Desc    bool
 	Limit   int
@@ -265,8 +289,9 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 		  AND ($3::text = '' OR status = $3)
 		  AND ($4::boolean IS NULL OR enabled = $4)
 		  AND ($5::text = '' OR strpos(lower(name), lower($5)) > 0)
-		  AND ($6::uuid[] IS NULL OR id = ANY($6))`
-	args := []any{tenantID, string(f.Type), string(f.Status), f.Enabled, f.Search, f.IDs}
+		  AND ($6::uuid[] IS NULL OR id = ANY($6))
+		  AND ($7::text = '' OR $7 = ANY(tags))`
+	args := []any{tenantID, string(f.Type), string(f.Status), f.Enabled, f.Search, f.IDs, f.Tag}
 	var limit any // NULL: no limit
 	if f.Limit > 0 {
 		limit = f.Limit
@@ -278,7 +303,7 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+monitorColumns+` FROM monitors`+where+
-			` ORDER BY `+fmt.Sprintf(monitorOrder[f.Sort], dir)+` LIMIT $7 OFFSET $8`,
+			` ORDER BY `+fmt.Sprintf(monitorOrder[f.Sort], dir)+` LIMIT $8 OFFSET $9`,
 			append(args, limit, f.Offset)...)
 		if err != nil {
 			return err
@@ -290,6 +315,21 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 		return nil, 0, fmt.Errorf("store.ListMonitors: %w", err)
 	}
 	return list, total, nil
+}
+
+// tags is the spec's tag list, never NULL.
+func tags(spec model.MonitorSpec) []string {
+	if spec.Tags == nil {
+		return []string{}
+	}
+	return spec.Tags
+}
+
+// sortedIDs orders ids as PostgreSQL orders uuids, the order reads return.
+func sortedIDs(ids []uuid.UUID) []uuid.UUID {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	return out
 }
 
 // regions is the spec's region list, never NULL.

@@ -36,6 +36,18 @@ func seedTenant(t *testing.T, s *store.Store, name string) uuid.UUID {
 	require.NoError(t, err)
 	_, err = s.Pool().Exec(ctx, `INSERT INTO invites (tenant_id, email, role, token_hash, expires_at) VALUES ($1, 'i@example.com', 'viewer', $2, now() + interval '1 day')`, tenant, inviteHash)
 	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `
+		WITH m AS (SELECT id FROM monitors WHERE tenant_id = $1),
+		ch AS (INSERT INTO notification_channels (id, tenant_id, name, type, config_sealed) VALUES (gen_random_uuid(), $1, 'c', 'webhook', '\x00') RETURNING id),
+		link AS (INSERT INTO monitor_channels (tenant_id, monitor_id, channel_id) SELECT $1, m.id, ch.id FROM m, ch),
+		inc AS (INSERT INTO incidents (id, tenant_id, monitor_id, started_at, cause) SELECT gen_random_uuid(), $1, m.id, now(), 'down' FROM m RETURNING id),
+		ev AS (INSERT INTO incident_events (tenant_id, incident_id, kind) SELECT $1, inc.id, 'opened' FROM inc),
+		ne AS (INSERT INTO notification_events (id, tenant_id, incident_id, kind, payload) SELECT gen_random_uuid(), $1, inc.id, 'incident.opened', '{}' FROM inc RETURNING id),
+		d AS (INSERT INTO notification_deliveries (tenant_id, event_id, channel_id, max_attempts) SELECT $1, ne.id, ch.id, 3 FROM ne, ch RETURNING id),
+		a AS (INSERT INTO notification_attempts (tenant_id, delivery_id, attempt) SELECT $1, d.id, 1 FROM d),
+		cw AS (INSERT INTO cert_warnings (tenant_id, monitor_id, not_after, threshold_days) SELECT $1, m.id, now(), 30 FROM m)
+		INSERT INTO maintenance_windows (tenant_id, name, starts_at, duration_seconds, all_monitors) VALUES ($1, 'w', now(), 60, true)`, tenant)
+	require.NoError(t, err)
 	return tenant
 }
 
@@ -47,7 +59,9 @@ func TestRowLevelSecurityIsTheSecondWall(t *testing.T) {
 	a := seedTenant(t, s, "alpha")
 	b := seedTenant(t, s, "beta")
 	ctx := context.Background()
-	tables := []string{"tenants", "users", "memberships", "monitors", "api_keys", "invites", "audit_log", "sessions"}
+	tables := []string{"tenants", "users", "memberships", "monitors", "api_keys", "invites", "audit_log", "sessions",
+		"notification_channels", "monitor_channels", "incidents", "incident_events", "notification_events",
+		"notification_deliveries", "notification_attempts", "cert_warnings", "maintenance_windows"}
 
 	countAs := func(tenant *uuid.UUID, table string) int {
 		var n int

@@ -46,12 +46,15 @@ func (s *Store) ScheduledMonitor(ctx context.Context, region string, tenantID, i
 	return m, nil
 }
 
-// MonitorState is a monitor's latest judged status in one region.
+// MonitorState is a monitor's latest judged status in one region, with the
+// error of a failed check and the certificate expiry a check saw.
 type MonitorState struct {
 	TenantID, MonitorID uuid.UUID
 	Region              string
 	Status              model.MonitorStatus
 	CheckedAt           time.Time
+	ErrorKind, Message  string
+	CertExpiresAt       *time.Time
 }
 
 // RecordMonitorStates stores the latest status of many monitors in their
@@ -60,7 +63,9 @@ type MonitorState struct {
 // down, degraded when some but fewer do or any sees it degraded, up
 // otherwise. A region's state counts while it is fresh (three intervals).
 // A monitor paused or deleted meanwhile keeps its state, and an older check
-// never overwrites a newer one.
+// never overwrites a newer one. In the same transaction the incidents of
+// these monitors open and resolve, and the notifications that announce it
+// are written to the outbox (see alerting.go).
 func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) error {
 	if len(states) == 0 {
 		return nil
@@ -73,6 +78,12 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 		ids[i], regions[i], statuses[i], times[i] = st.MonitorID, st.Region, string(st.Status), st.CheckedAt
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// Monitors are locked first, in id order: concurrent recorders of one
+		// monitor (other regions) take turns, and each sees the states the
+		// previous one committed.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM monitors WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO monitor_region_states AS r (monitor_id, region, status, checked_at)
 			SELECT v.id, v.region, v.status, v.checked_at
@@ -84,7 +95,7 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
+		rows, err := tx.Query(ctx, `
 			WITH agg AS (
 				SELECT r.monitor_id,
 				       count(*) FILTER (WHERE r.status = 'down') AS downs,
@@ -95,14 +106,30 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 				  AND r.checked_at > now() - make_interval(secs => 3 * m.interval_seconds + 60)
 				GROUP BY r.monitor_id
 			)
-			UPDATE monitors m SET
-				status = CASE WHEN agg.downs >= coalesce((m.config->>'down_quorum')::int, 1) THEN 'down'
-				              WHEN agg.downs > 0 OR agg.degraded > 0 THEN 'degraded'
-				              ELSE 'up' END,
-				last_checked_at = greatest(m.last_checked_at, agg.checked_at)
-			FROM agg
-			WHERE m.id = agg.monitor_id AND m.enabled AND m.deleted_at IS NULL`, ids)
-		return err
+			, judged AS (
+				UPDATE monitors m SET
+					status = CASE WHEN agg.downs >= coalesce((m.config->>'down_quorum')::int, 1) THEN 'down'
+					              WHEN agg.downs > 0 OR agg.degraded > 0 THEN 'degraded'
+					              ELSE 'up' END,
+					last_checked_at = greatest(m.last_checked_at, agg.checked_at)
+				FROM agg
+				WHERE m.id = agg.monitor_id AND m.enabled AND m.deleted_at IS NULL
+				RETURNING m.*
+			)
+			-- The state machine needs the monitors that fail, have an open
+			-- incident, or show a certificate near expiry; a healthy fleet
+			-- hands it none.
+			SELECT `+judgedColumns+` FROM judged m
+			WHERE m.status <> 'up' OR m.id = ANY($2)
+			   OR EXISTS (SELECT 1 FROM incidents i WHERE i.monitor_id = m.id AND i.resolved_at IS NULL)`, ids, certSoon(states))
+		if err != nil {
+			return err
+		}
+		judged, err := pgx.CollectRows(rows, scanJudged)
+		if err != nil {
+			return err
+		}
+		return s.judge(ctx, tx, judged, states)
 	})
 	if err != nil {
 		return fmt.Errorf("store.RecordMonitorStates: %w", err)
@@ -110,19 +137,48 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 	return nil
 }
 
+// certSoon lists the monitors whose check saw a certificate that expires
+// within the first warning threshold.
+func certSoon(states []MonitorState) []uuid.UUID {
+	ids := []uuid.UUID{}
+	for _, st := range states {
+		if st.CertExpiresAt != nil && st.CertExpiresAt.Sub(st.CheckedAt) <= time.Duration(certThresholds[0]+1)*24*time.Hour {
+			ids = append(ids, st.MonitorID)
+		}
+	}
+	return ids
+}
+
 // ListenMonitorChanges calls fn for every monitor created, changed or
 // deleted, as the monitors_notify trigger announces them, until ctx ends or
 // the connection fails (the caller reconnects, then resyncs).
 func (s *Store) ListenMonitorChanges(ctx context.Context, ready func(), fn func(tenantID, monitorID uuid.UUID)) error {
-	conn, err := s.pool.Acquire(ctx)
+	err := s.listen(ctx, "monitor_changed", ready, func(payload string) {
+		tenant, id, ok := strings.Cut(payload, ":")
+		tid, err1 := uuid.Parse(tenant)
+		mid, err2 := uuid.Parse(id)
+		if ok && err1 == nil && err2 == nil {
+			fn(tid, mid)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("store.ListenMonitorChanges: %w", err)
+	}
+	return nil
+}
+
+// listen calls fn with the payload of every notification on channel until
+// ctx ends or the connection fails; ready runs once it listens.
+func (s *Store) listen(ctx context.Context, channel string, ready func(), fn func(payload string)) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
 	}
 	// The listening connection leaves the pool for good and is closed here.
 	pc := conn.Hijack()
 	defer pc.Close(context.Background())
-	if _, err := pc.Exec(ctx, `LISTEN monitor_changed`); err != nil {
-		return fmt.Errorf("store.ListenMonitorChanges: %w", err)
+	if _, err := pc.Exec(ctx, `LISTEN `+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
 	}
 	if ready != nil {
 		ready()
@@ -130,13 +186,8 @@ func (s *Store) ListenMonitorChanges(ctx context.Context, ready func(), fn func(
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
-			return fmt.Errorf("store.ListenMonitorChanges: %w", err)
+			return err
 		}
-		tenant, id, ok := strings.Cut(n.Payload, ":")
-		tid, err1 := uuid.Parse(tenant)
-		mid, err2 := uuid.Parse(id)
-		if ok && err1 == nil && err2 == nil {
-			fn(tid, mid)
-		}
+		fn(n.Payload)
 	}
 }

@@ -143,9 +143,11 @@ func (s *Store) ListSessions(ctx context.Context, userID, current uuid.UUID, idl
 	return list, nil
 }
 
+// truncate cuts s to at most n characters.
 func truncate(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n]
+	return string(r[:n])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vinsight/vinsight/internal/config"
+	"github.com/vinsight/vinsight/internal/seal"
 )
 
 // Options configures Open.
@@ -25,6 +26,12 @@ type Options struct {
 	Retention Retention
 	// Tracer sees every statement (benchmarks explain what the store runs).
 	Tracer pgx.QueryTracer
+	// SecretKey seals notification channel configs (VINSIGHT_SECRET_KEY);
+	// without it channels can be neither stored nor read.
+	SecretKey []byte
+	// NotifyMaxAttempts is how often a notification is tried before it is
+	// given up; 0 means 10.
+	NotifyMaxAttempts int
 }
 
 // ConfigOptions maps the process configuration onto Options.
@@ -32,7 +39,8 @@ func ConfigOptions(c config.Config) Options {
 	return Options{Storage: c.Storage, MaxConns: int32(c.DBMaxConns),
 		PartitionDaysAhead: c.PartitionDaysAhead,
 		Retention: Retention{RawDays: c.RawRetentionDays, MinuteDays: c.MinuteRetentionDays,
-			HourDays: c.HourRetentionDays, DayDays: c.DayRetentionDays}}
+			HourDays: c.HourRetentionDays, DayDays: c.DayRetentionDays},
+		SecretKey: c.SecretKeyBytes(), NotifyMaxAttempts: c.NotifyMaxAttempts}
 }
 
 // Store holds the connection pool and the storage engine in use.
@@ -40,11 +48,19 @@ type Store struct {
 	pool   *pgxpool.Pool
 	engine engine
 	opts   Options
+	box    *seal.Box
 }
 
 // Open connects to the database and resolves the storage engine. It does not
 // migrate: the backend runs Migrate first, the worker checks SchemaCurrent.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	box, err := seal.New(opts.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: VINSIGHT_SECRET_KEY: %w", err)
+	}
+	if opts.NotifyMaxAttempts <= 0 {
+		opts.NotifyMaxAttempts = 10
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
@@ -62,7 +78,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
-	s := &Store{pool: pool, opts: opts}
+	s := &Store{pool: pool, opts: opts, box: box}
 	s.engine = newEngine(name, pool, opts)
 	return s, nil
 }

@@ -31,7 +31,8 @@ func (s *Scheduler) check(e *entry) {
 	s.mu.Lock()
 	if _, scheduled := s.jobs[m.ID]; scheduled {
 		s.states[m.ID] = store.MonitorState{TenantID: m.TenantID, MonitorID: m.ID, Region: s.opts.Region,
-			Status: model.MonitorStatus(r.Status), CheckedAt: r.Time}
+			Status: model.MonitorStatus(r.Status), CheckedAt: r.Time, ErrorKind: r.ErrorKind, Message: r.Message,
+			CertExpiresAt: r.CertExpiresAt}
 	}
 	s.mu.Unlock()
 }

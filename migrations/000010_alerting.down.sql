@@ -1,0 +1,12 @@
+DROP TABLE cert_warnings;
+DROP TABLE notification_attempts;
+DROP TABLE notification_deliveries;
+DROP TABLE notification_events;
+DROP TABLE incident_events;
+DROP TABLE incidents;
+DROP TABLE monitor_channels;
+DROP TABLE notification_channels;
+ALTER TABLE monitors DROP CONSTRAINT monitors_tenant_id_key;
+ALTER TABLE monitors ADD COLUMN notification_channel_ids uuid[] NOT NULL DEFAULT '{}';
+DROP INDEX monitors_tags_idx;
+ALTER TABLE monitors DROP COLUMN tags;
