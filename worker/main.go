@@ -159,8 +159,9 @@ func run() error {
 	return nil
 }
 
-// maintainPartitions is the scheduled partition job: ahead-creation and
-// retention on the plain engine, nothing on TimescaleDB.
+// maintainPartitions is the scheduled maintenance job: on the plain engine
+// partitions ahead and retention of raw rows and rollups; on TimescaleDB the
+// retention policies brought in line with the configuration.
 func maintainPartitions(ctx context.Context, st *store.Store, log zerolog.Logger) {
 	if err := st.MaintainPartitions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("partition maintenance failed")

@@ -55,9 +55,10 @@ func (a *API) tenantMonitor(c *gin.Context) (model.Monitor, error) {
 }
 
 type uptimeWindow struct {
-	Window string    `json:"window"`
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
+	Window    string    `json:"window"`
+	From      time.Time `json:"from"`
+	To        time.Time `json:"to"`
+	Incidents int       `json:"incidents"`
 	availability
 }
 
@@ -78,7 +79,7 @@ func (a *API) monitorUptime(c *gin.Context) error {
 	}
 	out := make([]uptimeWindow, len(sums))
 	for i, s := range sums {
-		out[i] = uptimeWindow{Window: labels[i], From: s.From, To: s.To, availability: availabilityOf(s.Rollup, m.IntervalSeconds)}
+		out[i] = uptimeWindow{Window: labels[i], From: s.From, To: s.To, Incidents: s.Incidents, availability: availabilityOf(s.Rollup, m.IntervalSeconds)}
 	}
 	ok(c, http.StatusOK, gin.H{"monitor_id": m.ID, "windows": out}, nil)
 	return nil

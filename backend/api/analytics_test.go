@@ -80,7 +80,8 @@ func TestMonitorUptimeWindows(t *testing.T) {
 
 	var got struct {
 		Windows []struct {
-			Window string `json:"window"`
+			Window    string `json:"window"`
+			Incidents int    `json:"incidents"`
 			availabilityData
 		} `json:"windows"`
 	}
@@ -95,6 +96,7 @@ func TestMonitorUptimeWindows(t *testing.T) {
 		assert.Equal(t, failed, got.Windows[i].FailedChecks)
 		assert.Equal(t, failed*60, got.Windows[i].DowntimeSeconds, "each failed check stands for one interval")
 		assert.InDelta(t, float64(checks-failed)/float64(checks), *got.Windows[i].Uptime, 1e-12)
+		assert.Equal(t, 1, got.Windows[i].Incidents, "the monitor is down now: one open incident")
 	}
 
 	res = owner.do("GET", "/api/v1/monitors/"+p.id+"/uptime?windows=90m,2d", nil)
@@ -110,6 +112,48 @@ func TestMonitorUptimeWindows(t *testing.T) {
 		assert.Equal(t, "VALIDATION_ERROR", res.code())
 		assert.Contains(t, string(res.Raw), "windows")
 	}
+}
+
+// Time inside a maintenance window counts neither way.
+func TestMaintenanceIsLeftOutOfUptime(t *testing.T) {
+	ts := newTestServer(t, map[string]string{"VINSIGHT_SECRET_KEY": strings.Repeat("ab", 32)})
+	owner, _ := ts.signup(t, "Acme")
+	p := ts.probedMonitor(t, owner, "api")
+	from := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Minute)
+	to := from.Add(time.Hour)
+	res := owner.do("POST", "/api/v1/maintenance-windows", map[string]any{"name": "upgrade",
+		"starts_at": from.Format("2006-01-02T15:04"), "ends_at": to.Format("2006-01-02T15:04"), "time_zone": "UTC", "all_monitors": true})
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
+
+	inside := int64(0)
+	for _, r := range p.results {
+		if !r.Time.Before(from) && r.Time.Before(to) {
+			inside++
+		}
+	}
+	require.Equal(t, int64(60), inside)
+	var got struct {
+		Windows []availabilityData `json:"windows"`
+	}
+	owner.do("GET", "/api/v1/monitors/"+p.id+"/uptime?windows=24h", nil).into(t, &got)
+	assert.Equal(t, int64(len(p.results))-inside, got.Windows[0].Checks)
+
+	var series struct {
+		Points []struct {
+			Time time.Time `json:"time"`
+			availabilityData
+		} `json:"points"`
+	}
+	owner.do("GET", "/api/v1/monitors/"+p.id+"/series?step=1h&from="+from.Add(-time.Hour).Format(time.RFC3339)+"&to="+to.Add(time.Hour).Format(time.RFC3339), nil).into(t, &series)
+	total := int64(0)
+	for _, pt := range series.Points {
+		total += pt.Checks
+	}
+	assert.Equal(t, int64(120), total, "the hour before and after, none of the hour in between")
+
+	var rows []availabilityData
+	owner.do("GET", "/api/v1/reports/sla?from="+from.Add(-3*time.Hour).Format(time.RFC3339), nil).into(t, &rows)
+	assert.Equal(t, int64(len(p.results))-inside, rows[0].Checks)
 }
 
 func TestMonitorSeries(t *testing.T) {
@@ -161,12 +205,12 @@ func TestMonitorSeries(t *testing.T) {
 	assert.Equal(t, checks, total)
 
 	for bad, field := range map[string]string{
-		"?step=7m":                    "step",
-		"?step=abc":                   "step",
-		"?step=30s":                   "step",
-		"?from=2026-01-02&to=now":     "from",
+		"?step=7m":                "step",
+		"?step=abc":               "step",
+		"?step=30s":               "step",
+		"?from=2026-01-02&to=now": "from",
 		"?from=" + to.Format(time.RFC3339) + "&to=" + from.Format(time.RFC3339): "from",
-		"?from=" + to.Add(-30*24*time.Hour).Format(time.RFC3339) + "&step=1m":    "step",
+		"?from=" + to.Add(-30*24*time.Hour).Format(time.RFC3339) + "&step=1m":   "step",
 	} {
 		res := owner.do("GET", "/api/v1/monitors/"+p.id+"/series"+bad, nil)
 		assert.Equal(t, http.StatusBadRequest, res.Status, bad)
@@ -290,6 +334,12 @@ func TestMonitorDailyAndDashboard(t *testing.T) {
 	}
 	_, failed := p.since(4 * time.Hour)
 	assert.Equal(t, failed, dayTotal)
+	var win struct {
+		Windows []availabilityData `json:"windows"`
+	}
+	owner.do("GET", "/api/v1/monitors/"+p.id+"/uptime?windows=24h", nil).into(t, &win)
+	assert.Equal(t, win.Windows[0].Checks, m.Checks24h, "the dashboard's 24 hours are the uptime endpoint's")
+	assert.InDelta(t, *win.Windows[0].Uptime, *m.Uptime24h, 1e-12)
 	never := dash.Monitors[1]
 	assert.Nil(t, never.LastLatencyMS)
 	assert.Nil(t, never.Uptime24h, "no checks: no uptime, not 0 %")

@@ -23,6 +23,7 @@ type slaRow struct {
 	Name      string            `json:"name"`
 	Type      model.MonitorType `json:"type"`
 	Target    string            `json:"target"`
+	Incidents int               `json:"incidents"`
 	availability
 	latency
 }
@@ -48,7 +49,7 @@ func (a *API) slaReport(c *gin.Context) error {
 	}
 	out := make([]slaRow, len(rows))
 	for i, r := range rows {
-		out[i] = slaRow{MonitorID: r.ID, Name: r.Name, Type: r.Type, Target: r.Target,
+		out[i] = slaRow{MonitorID: r.ID, Name: r.Name, Type: r.Type, Target: r.Target, Incidents: r.Incidents,
 			availability: availabilityOf(r.Rollup, r.IntervalSeconds), latency: latencyOf(r.Rollup)}
 	}
 	if format == "csv" || (format == "" && c.NegotiateFormat(gin.MIMEJSON, "text/csv") == "text/csv") {
@@ -80,7 +81,7 @@ func monitorIDsParam(c *gin.Context, v *errs.ValidationError) []uuid.UUID {
 }
 
 var slaCSVHeader = []string{"monitor_id", "name", "type", "target", "from", "to", "checks", "failed_checks",
-	"uptime", "downtime_seconds", "latency_avg_ms", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"}
+	"uptime", "downtime_seconds", "incidents", "latency_avg_ms", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms"}
 
 func writeSLACSV(c *gin.Context, rows []slaRow, from, to time.Time) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
@@ -92,7 +93,7 @@ func writeSLACSV(c *gin.Context, rows []slaRow, from, to time.Time) {
 		_ = w.Write([]string{r.MonitorID.String(), csvSafe(r.Name), string(r.Type), csvSafe(r.Target),
 			from.Format(time.RFC3339), to.Format(time.RFC3339),
 			strconv.FormatInt(r.Checks, 10), strconv.FormatInt(r.FailedChecks, 10), number(r.Uptime),
-			strconv.FormatInt(r.DowntimeSeconds, 10), number(r.AvgMS), number(r.P50MS), number(r.P95MS), number(r.P99MS)})
+			strconv.FormatInt(r.DowntimeSeconds, 10), strconv.Itoa(r.Incidents), number(r.AvgMS), number(r.P50MS), number(r.P95MS), number(r.P99MS)})
 	}
 	w.Flush()
 }

@@ -31,6 +31,10 @@ func main() {
 	probesOnly := flag.Bool("probes", false, "run only the probe-engine benchmark")
 	alertsOnly := flag.Bool("alerts", false, "run only the alerting benchmark")
 	alertMonitors := flag.Int("alert-monitors", 1000, "alerting: monitors that go down together")
+	analyticsOnly := flag.Bool("analytics", false, "run only the analytics (read side) benchmark")
+	analyticsMonitors := flag.Int("analytics-monitors", 1000, "analytics: monitors of the seeded tenant")
+	analyticsDays := flag.Int("analytics-days", 90, "analytics: days of one-minute history")
+	analyticsRequests := flag.Int("analytics-requests", 300, "analytics: requests per endpoint and concurrency")
 	fleets := flag.String("probe-monitors", "1000,10000", "probe engine: comma-separated fleet sizes, one run each")
 	measure := flag.Duration("probe-duration", 2*time.Minute, "probe engine: measured window per fleet")
 	worker := flag.String("worker", "", "probe engine: worker binary (empty: go build ./worker into a temp dir)")
@@ -43,9 +47,12 @@ func main() {
 	// Ctrl-C ends the run cleanly: the worker and the clusters are stopped.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	all := !*writesOnly && !*probesOnly && !*alertsOnly
+	all := !*writesOnly && !*probesOnly && !*alertsOnly && !*analyticsOnly
 	if all || *writesOnly {
 		err = runWrites(ctx, *rows, *monitors)
+	}
+	if err == nil && (all || *analyticsOnly) {
+		err = runAnalytics(ctx, analyticsOptions{Monitors: *analyticsMonitors, Days: *analyticsDays, Requests: *analyticsRequests})
 	}
 	if err == nil && (all || *probesOnly) {
 		err = runProbes(ctx, probeOptions{Fleets: sizes, Measure: *measure, Worker: *worker})
@@ -227,6 +234,11 @@ func freshStore(ctx context.Context, pg *pgcluster.Cluster, engine store.Engine)
 
 // createStore creates database name on the cluster and migrates it.
 func createStore(ctx context.Context, pg *pgcluster.Cluster, name string, engine store.Engine) (*store.Store, error) {
+	return createStoreWith(ctx, pg, name, store.Options{Storage: string(engine), SecretKey: benchKey})
+}
+
+// createStoreWith creates database name and opens it with opts, migrated.
+func createStoreWith(ctx context.Context, pg *pgcluster.Cluster, name string, opts store.Options) (*store.Store, error) {
 	conn, err := pgx.Connect(ctx, pg.URL("postgres"))
 	if err != nil {
 		return nil, err
@@ -236,7 +248,7 @@ func createStore(ctx context.Context, pg *pgcluster.Cluster, name string, engine
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, pg.URL(name), store.Options{Storage: string(engine), SecretKey: benchKey})
+	st, err := store.Open(ctx, pg.URL(name), opts)
 	if err != nil {
 		return nil, err
 	}

@@ -12,54 +12,67 @@ import (
 	"github.com/vinsight/vinsight/internal/model"
 )
 
-// levelRelations are the relations of each level and their time column:
-// the same names and columns in both engines.
-var levelRelations = [levelCount]struct{ name, time string }{
-	levelRaw: {"check_results", "time"},
-	level1m:  {"check_rollup_1m", "bucket"},
-	level1h:  {"check_rollup_1h", "bucket"},
-	level1d:  {"check_rollup_1d", "bucket"},
-}
+// columns is what an aggregate sums: availability and latency mean, min
+// and max always; the latency histogram (for percentiles) only when asked,
+// since it is most of the work.
+type columns int
 
-// aggregateSQL reads every level of a readPlan in one statement: each
-// level's spans are unnested and joined laterally to the level's relation,
-// so each span is an index range scan on (tenant_id, monitor_id, time) and
-// the rows are summed per span key, monitor and step bucket. The statement
-// text never changes, so it is prepared once per connection.
-var aggregateSQL = buildAggregateSQL()
+const (
+	summaryColumns columns = iota
+	histogramColumns
+)
 
-func buildAggregateSQL() string {
-	les := make([]string, len(model.LatencyBoundsMS))
+// buildAggregateSQL is the statement that reads every level of a readPlan:
+// each level's spans are unnested and joined laterally to the level's
+// relation, so each span is an index range scan on (tenant_id, monitor_id,
+// time), and the rows are summed per span key, monitor and step bucket. The
+// level's whole range is repeated as constants so the planner prunes raw
+// partitions. The text never changes, so it is prepared once per connection.
+func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 	var parts []string
+	var exprs []string
 	for l := levelRaw; l < levelCount; l++ {
-		rel := levelRelations[l]
-		var sums string
+		rel := relations[l]
 		if l == levelRaw {
-			for i, b := range model.LatencyBoundsMS {
-				les[i] = fmt.Sprintf("count(*) FILTER (WHERE latency_ms <= %d)", b)
-			}
-			sums = `count(*), count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'degraded'),
-				count(latency_ms), coalesce(sum(latency_ms), 0), min(latency_ms), max(latency_ms), ` + strings.Join(les, ", ")
+			exprs = []string{"count(*)", "count(*) FILTER (WHERE status = 'up')", "count(*) FILTER (WHERE status = 'degraded')",
+				"count(latency_ms)", "coalesce(sum(latency_ms), 0)", "min(latency_ms)", "max(latency_ms)"}
 		} else {
-			for i, b := range model.LatencyBoundsMS {
-				les[i] = fmt.Sprintf("sum(le_%dms)::bigint", b)
-			}
-			sums = `sum(checks)::bigint, sum(up_checks)::bigint, sum(degraded_checks)::bigint,
-				sum(latency_count)::bigint, coalesce(sum(latency_sum_ms), 0), min(latency_min_ms), max(latency_max_ms), ` + strings.Join(les, ", ")
+			exprs = []string{"sum(checks)::bigint", "sum(up_checks)::bigint", "sum(degraded_checks)::bigint",
+				"sum(latency_count)::bigint", "coalesce(sum(latency_sum_ms), 0)", "min(latency_min_ms)", "max(latency_max_ms)"}
 		}
-		p := 3 + 4*int(l) // $1 tenant, $2 monitors, then from/to/key/step arrays per level
+		if cols == histogramColumns {
+			for _, b := range model.LatencyBoundsMS {
+				if l == levelRaw {
+					exprs = append(exprs, fmt.Sprintf("count(*) FILTER (WHERE latency_ms <= %d)", b))
+				} else {
+					exprs = append(exprs, fmt.Sprintf("sum(le_%dms)::bigint", b))
+				}
+			}
+		}
+		for i := range exprs {
+			exprs[i] += fmt.Sprintf(" AS c%d", i)
+		}
+		p := 3 + 6*int(l) // $1 tenant, $2 monitors, then per level from/to/key/step arrays and the whole range
 		parts = append(parts, fmt.Sprintf(`
 		SELECT r.k, x.* FROM unnest($%d::timestamptz[], $%d::timestamptz[], $%d::int[], $%d::bigint[]) AS r(f, t, k, step)
 		CROSS JOIN LATERAL (
 			SELECT monitor_id,
-				CASE WHEN r.step > 0 THEN date_bin(r.step * interval '1 microsecond', %[6]s, '2000-01-03 00:00+00') END,
-				%[7]s
-			FROM %[5]s
-			WHERE tenant_id = $1 AND monitor_id = ANY($2::uuid[]) AND %[6]s >= r.f AND %[6]s < r.t
+				CASE WHEN r.step > 0 THEN date_bin(r.step * interval '1 microsecond', %[8]s, '2000-01-03 00:00+00') END AS b,
+				%[9]s
+			FROM %[7]s
+			WHERE tenant_id = $1 AND monitor_id = ANY($2::uuid[]) AND %[8]s >= r.f AND %[8]s < r.t
+			  AND %[8]s >= $%[5]d::timestamptz AND %[8]s < $%[6]d::timestamptz
 			GROUP BY 1, 2
-		) x`, p, p+1, p+2, p+3, rel.name, rel.time, sums))
+		) x`, p, p+1, p+2, p+3, p+4, p+5, rel.name, rel.time, strings.Join(exprs, ", ")))
 	}
-	return strings.Join(parts, "\n\t\tUNION ALL")
+	// One row per key and monitor with the buckets as arrays: a dashboard's
+	// 100,000 buckets travel as a few thousand rows.
+	arrays := []string{"array_agg(b)"}
+	for i := range exprs {
+		arrays = append(arrays, fmt.Sprintf("array_agg(c%d)", i))
+	}
+	return `SELECT k, monitor_id, ` + strings.Join(arrays, ", ") + ` FROM (` +
+		strings.Join(parts, "\n\t\tUNION ALL") + `) u GROUP BY 1, 2`
 }
 
 // aggregateRow is the sum of one span key's rows for one monitor and step
@@ -73,38 +86,157 @@ type aggregateRow struct {
 
 // aggregate runs a readPlan for the tenant's monitors. Rows for the same
 // key, monitor and bucket may come from several levels; callers add them.
-func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan readPlan) ([]aggregateRow, error) {
+func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan *readPlan, cols columns) ([]aggregateRow, error) {
 	args := []any{tenantID, monitors}
 	for l := levelRaw; l < levelCount; l++ {
-		spans := plan[l]
+		spans := plan.spans[l]
 		from, to := make([]time.Time, len(spans)), make([]time.Time, len(spans))
 		keys, steps := make([]int32, len(spans)), make([]int64, len(spans))
+		lo, hi := farFuture, time.Time{}
 		for i, sp := range spans {
 			from[i], to[i], keys[i], steps[i] = sp.from, sp.to, sp.key, sp.step.Microseconds()
+			lo, hi = minTime(lo, sp.from), maxTime(hi, sp.to)
 		}
-		args = append(args, from, to, keys, steps)
+		if len(spans) == 0 {
+			lo, hi = farFuture, farFuture
+		}
+		args = append(args, from, to, keys, steps, lo, hi)
 	}
-	rows, err := s.pool.Query(ctx, aggregateSQL, args...)
+	rows, err := s.pool.Query(ctx, s.aggregateSQL[cols], args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanAggregateRow)
+	defer rows.Close()
+	var out []aggregateRow
+	for rows.Next() {
+		out, err = scanAggregateRows(rows, cols, out)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
 }
 
-func scanAggregateRow(row pgx.CollectableRow) (aggregateRow, error) {
-	var r aggregateRow
-	var bucket *time.Time
-	r.LatencyLE = make([]int64, len(model.LatencyBoundsMS))
-	dest := []any{&r.Key, &r.MonitorID, &bucket, &r.Checks, &r.Up, &r.Degraded,
-		&r.LatencyCount, &r.LatencySumMS, &r.LatencyMinMS, &r.LatencyMaxMS}
-	for i := range r.LatencyLE {
-		dest = append(dest, &r.LatencyLE[i])
+// scanAggregateRows unpacks one key and monitor's bucket arrays.
+func scanAggregateRows(row pgx.Rows, cols columns, out []aggregateRow) ([]aggregateRow, error) {
+	var key int32
+	var monitor uuid.UUID
+	var buckets []*time.Time
+	var checks, up, degraded, latencyCount []int64
+	var latencySum []float64
+	var latencyMin, latencyMax []*float64
+	dest := []any{&key, &monitor, &buckets, &checks, &up, &degraded, &latencyCount, &latencySum, &latencyMin, &latencyMax}
+	var les [][]int64
+	if cols == histogramColumns {
+		les = make([][]int64, len(model.LatencyBoundsMS))
+		for i := range les {
+			dest = append(dest, &les[i])
+		}
 	}
 	if err := row.Scan(dest...); err != nil {
-		return r, err
+		return out, err
 	}
-	if bucket != nil {
-		r.Bucket = bucket.UTC()
+	for i, b := range buckets {
+		r := aggregateRow{Key: key, MonitorID: monitor, Rollup: model.Rollup{Checks: checks[i], Up: up[i], Degraded: degraded[i],
+			LatencyCount: latencyCount[i], LatencySumMS: latencySum[i], LatencyMinMS: latencyMin[i], LatencyMaxMS: latencyMax[i]}}
+		if b != nil {
+			r.Bucket = b.UTC()
+		}
+		if les != nil {
+			r.LatencyLE = make([]int64, len(les))
+			for j := range les {
+				r.LatencyLE[j] = les[j][i]
+			}
+		}
+		out = append(out, r)
 	}
-	return r, nil
+	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// sumRange asks for [from, to) summed under key, per step bucket when step
+// is set, read from levels up to top.
+type sumRange struct {
+	from, to time.Time
+	top      level
+	key      int32
+	step     time.Duration
+}
+
+// sums reads ranges for the tenant's monitors, leaving out the times their
+// maintenance windows covered. Monitors that share the same maintenance
+// times (usually all of them: none, or a tenant-wide window) are read with
+// one statement.
+func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns) ([]aggregateRow, error) {
+	if len(ids) == 0 || len(ranges) == 0 {
+		return nil, nil
+	}
+	from, to := ranges[0].from, ranges[0].to
+	for _, r := range ranges[1:] {
+		from, to = minTime(from, r.from), maxTime(to, r.to)
+	}
+	maintenance, err := s.MaintenanceIntervals(ctx, tenantID, ids, from, to)
+	if err != nil {
+		return nil, err
+	}
+	complete, err := s.engine.completeBelow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]uuid.UUID{}
+	var order []string
+	for _, id := range ids {
+		k := fmt.Sprint(maintenance[id])
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], id)
+	}
+	var out []aggregateRow
+	for _, k := range order {
+		members := groups[k]
+		plan := &readPlan{complete: complete}
+		for _, r := range ranges {
+			for _, piece := range without(r.from, r.to, maintenance[members[0]]) {
+				plan.add(piece.From, piece.To, now, s.opts.Retention, r.top, r.key, r.step)
+			}
+		}
+		rows, err := s.aggregate(ctx, tenantID, members, plan, cols)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// without is [from, to) minus the sorted, disjoint intervals.
+func without(from, to time.Time, cut []model.Interval) []model.Interval {
+	var out []model.Interval
+	for _, c := range cut {
+		if !c.To.After(from) || !c.From.Before(to) {
+			continue
+		}
+		if c.From.After(from) {
+			out = append(out, model.Interval{From: from, To: c.From})
+		}
+		from = maxTime(from, c.To)
+	}
+	if from.Before(to) {
+		out = append(out, model.Interval{From: from, To: to})
+	}
+	return out
 }

@@ -18,8 +18,9 @@ const Day = 24 * time.Hour
 
 // WindowSummary sums a monitor's checks over [From, To).
 type WindowSummary struct {
-	Window   time.Duration
-	From, To time.Time
+	Window    time.Duration
+	From, To  time.Time
+	Incidents int // incidents that overlap the window, outside maintenance
 	model.Rollup
 }
 
@@ -29,32 +30,84 @@ type Bucket struct {
 	model.Rollup
 }
 
-// UptimeWindows summarises the monitor over each window ending at now. A
-// monitor of another tenant is errs.ErrNotFound.
+// UptimeWindows summarises the monitor over each window ending at now,
+// without the latency histogram.
 func (s *Store) UptimeWindows(ctx context.Context, tenantID, monitorID uuid.UUID, windows []time.Duration, now time.Time) ([]WindowSummary, error) {
-	var plan readPlan
 	out := make([]WindowSummary, len(windows))
+	ranges := make([]sumRange, len(windows))
 	for i, w := range windows {
 		out[i] = WindowSummary{Window: w, From: now.Add(-w), To: now}
-		plan.add(out[i].From, now, now, s.opts.Retention, level1d, int32(i), 0)
+		ranges[i] = sumRange{from: out[i].From, to: now, top: level1d, key: int32(i)}
 	}
-	rows, err := s.aggregate(ctx, tenantID, []uuid.UUID{monitorID}, plan)
+	rows, err := s.sums(ctx, tenantID, []uuid.UUID{monitorID}, ranges, now, summaryColumns)
 	if err != nil {
 		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
 	}
 	for _, r := range rows {
 		out[r.Key].Add(r.Rollup)
 	}
+	spans := make([]model.Interval, len(out))
+	for i, w := range out {
+		spans[i] = model.Interval{From: w.From, To: w.To}
+	}
+	counts, err := s.incidentCounts(ctx, tenantID, []uuid.UUID{monitorID}, spans)
+	if err != nil {
+		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
+	}
+	for i := range out {
+		out[i].Incidents = counts[monitorID][i]
+	}
 	return out, nil
+}
+
+// incidentCounts counts, per monitor and range, the incidents that overlap
+// the range (an open one lasts until now); incidents during maintenance do
+// not count, like the checks then.
+func (s *Store) incidentCounts(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []model.Interval) (map[uuid.UUID][]int, error) {
+	out := make(map[uuid.UUID][]int, len(ids))
+	for _, id := range ids {
+		out[id] = make([]int, len(ranges))
+	}
+	from, to := make([]time.Time, len(ranges)), make([]time.Time, len(ranges))
+	for i, r := range ranges {
+		from[i], to[i] = r.From, r.To
+	}
+	err := s.inTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT i.monitor_id, r.n - 1, count(*)
+			FROM incidents i
+			JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS r(f, t, n)
+			  ON i.started_at < r.t AND (i.resolved_at IS NULL OR i.resolved_at > r.f)
+			WHERE i.tenant_id = $1 AND i.monitor_id = ANY($2) AND NOT i.in_maintenance
+			GROUP BY 1, 2`, tenantID, ids, from, to)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id uuid.UUID
+			var n int64
+			var count int
+			if err := rows.Scan(&id, &n, &count); err != nil {
+				return err
+			}
+			out[id][n] = count
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // Series sums the monitor's checks per step over [from, to); buckets are
 // date_bin(step) buckets, the first and the last cut to the range, and
 // buckets without checks are included, so the series has no gaps.
 func (s *Store) Series(ctx context.Context, tenantID, monitorID uuid.UUID, from, to time.Time, step time.Duration, now time.Time) ([]Bucket, error) {
-	var plan readPlan
-	plan.add(from, to, now, s.opts.Retention, topLevelFor(step), 0, step)
-	rows, err := s.aggregate(ctx, tenantID, []uuid.UUID{monitorID}, plan)
+	return s.series(ctx, tenantID, monitorID, from, to, step, now, histogramColumns)
+}
+
+func (s *Store) series(ctx context.Context, tenantID, monitorID uuid.UUID, from, to time.Time, step time.Duration, now time.Time, cols columns) ([]Bucket, error) {
+	rows, err := s.sums(ctx, tenantID, []uuid.UUID{monitorID},
+		[]sumRange{{from: from, to: to, top: topLevelFor(step), step: step}}, now, cols)
 	if err != nil {
 		return nil, fmt.Errorf("store.Series: %w", err)
 	}
@@ -82,12 +135,11 @@ func DailyRange(days int, now time.Time) (from, to time.Time) {
 }
 
 // Daily sums the monitor's checks per UTC day over the last days days,
-// today (so far) included, oldest first.
+// today (so far) included, oldest first; without the latency histogram.
 func (s *Store) Daily(ctx context.Context, tenantID, monitorID uuid.UUID, days int, now time.Time) ([]Bucket, error) {
 	from, to := DailyRange(days, now)
-	return s.Series(ctx, tenantID, monitorID, from, to, Day, now)
+	return s.series(ctx, tenantID, monitorID, from, to, Day, now, summaryColumns)
 }
-
 
 // DashboardRow is one monitor on the dashboard.
 type DashboardRow struct {
@@ -130,11 +182,16 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 		rows[i] = DashboardRow{Monitor: m, Daily: make([]model.Rollup, days), Hourly: make([]model.Rollup, 24)}
 		at[m.ID] = &rows[i]
 	}
-	var plan readPlan
-	plan.add(now.Add(-24*time.Hour), now, now, s.opts.Retention, level1d, keyLast24h, 0)
-	plan.add(dayFrom, now, now, s.opts.Retention, level1d, keyDaily, Day)
-	plan.add(hourFrom, now, now, s.opts.Retention, level1h, keyHourly, time.Hour)
-	sums, err := s.aggregate(ctx, tenantID, ids, plan)
+	// Each piece of time is read once: the hours (the current one to the
+	// last result) also make today's bar and most of the last 24 hours;
+	// the days before today make the other bars; the minutes before the
+	// first hour complete the 24 hours.
+	today := floorTo(now, Day)
+	sums, err := s.sums(ctx, tenantID, ids, []sumRange{
+		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
+		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
+		{from: now.Add(-24 * time.Hour), to: hourFrom, top: level1h, key: keyLast24h},
+	}, now, summaryColumns)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
 	}
@@ -147,6 +204,10 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 			row.Daily[int(r.Bucket.Sub(dayFrom)/Day)].Add(r.Rollup)
 		case keyHourly:
 			row.Hourly[int(r.Bucket.Sub(hourFrom)/time.Hour)].Add(r.Rollup)
+			row.Last24h.Add(r.Rollup)
+			if !r.Bucket.Before(today) {
+				row.Daily[days-1].Add(r.Rollup)
+			}
 		}
 	}
 	if err := s.lastLatencies(ctx, tenantID, list, at); err != nil {
@@ -193,6 +254,7 @@ func (s *Store) lastLatencies(ctx context.Context, tenantID uuid.UUID, list []mo
 // SLARow sums one monitor's checks over a report's range.
 type SLARow struct {
 	model.Monitor
+	Incidents int
 	model.Rollup
 }
 
@@ -214,14 +276,19 @@ func (s *Store) SLA(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, fr
 		out[i].Monitor, all[i] = m, m.ID
 		at[m.ID] = &out[i]
 	}
-	var plan readPlan
-	plan.add(from, to, now, s.opts.Retention, level1d, 0, 0)
-	sums, err := s.aggregate(ctx, tenantID, all, plan)
+	sums, err := s.sums(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}}, now, histogramColumns)
 	if err != nil {
 		return nil, fmt.Errorf("store.SLA: %w", err)
 	}
 	for _, r := range sums {
 		at[r.MonitorID].Add(r.Rollup)
+	}
+	counts, err := s.incidentCounts(ctx, tenantID, all, []model.Interval{{From: from, To: to}})
+	if err != nil {
+		return nil, fmt.Errorf("store.SLA: %w", err)
+	}
+	for i := range out {
+		out[i].Incidents = counts[out[i].ID][0]
 	}
 	return out, nil
 }

@@ -34,7 +34,16 @@ type engine interface {
 	materialize(ctx context.Context, now time.Time) error
 	// refreshRollups materializes everything there is (tests, benchmarks).
 	refreshRollups(ctx context.Context) error
+	// readRelations names the relation each level is read from, with its
+	// time column.
+	readRelations() [levelCount]relation
+	// completeBelow says, per level, below which time the relation holds
+	// every bucket; above it a read goes to the next finer level.
+	completeBelow(ctx context.Context) (marks, error)
 }
+
+// relation is a table or view and its time column.
+type relation struct{ name, time string }
 
 func newEngine(name Engine, pool *pgxpool.Pool, opts Options) engine {
 	if name == EngineTimescale {

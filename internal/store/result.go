@@ -143,8 +143,9 @@ func isRetryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
-// MaintainPartitions creates partitions ahead and applies raw retention on the
-// plain engine; TimescaleDB does both itself through its policies.
+// MaintainPartitions creates partitions ahead and applies the retention of
+// raw rows and rollups on the plain engine; on TimescaleDB, whose policies
+// do both, it sets the retention policies to the configured days.
 func (s *Store) MaintainPartitions(ctx context.Context, now time.Time) error {
 	if err := s.engine.maintain(ctx, now); err != nil {
 		return fmt.Errorf("store.MaintainPartitions: %w", err)

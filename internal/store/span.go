@@ -64,7 +64,22 @@ type readSpan struct {
 }
 
 // readPlan is what a query reads, per level.
-type readPlan [levelCount][]readSpan
+type readPlan struct {
+	spans [levelCount][]readSpan
+	// complete is, per level, the time below which the level's relation
+	// holds every bucket; above it the next finer level is read.
+	complete marks
+}
+
+// marks are one time per level (raw rows are always complete).
+type marks [levelCount]time.Time
+
+// farFuture stands for "complete to the end": a relation that answers
+// every bucket itself.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// everything says every level is complete.
+var everything = marks{farFuture, farFuture, farFuture, farFuture}
 
 // Retention is how long each level is kept; 0 keeps it forever. A range
 // reaching back past a level's retention is read from the next coarser
@@ -113,15 +128,20 @@ func (p *readPlan) cover(from, to time.Time, l level, key int32, step time.Durat
 		return
 	}
 	if l == levelRaw {
-		p[l] = append(p[l], readSpan{from, to, key, step})
+		p.spans[l] = append(p.spans[l], readSpan{from, to, key, step})
 		return
 	}
 	a, b := ceilTo(from, l.stride()), floorTo(to, l.stride())
+	// Above the level's mark its buckets are not all there yet: the finer
+	// level answers for them.
+	if mark := p.complete[l]; mark.Before(b) {
+		b = floorTo(mark, l.stride())
+	}
 	if !a.Before(b) {
 		p.cover(from, to, l-1, key, step)
 		return
 	}
-	p[l] = append(p[l], readSpan{a, b, key, step})
+	p.spans[l] = append(p.spans[l], readSpan{a, b, key, step})
 	p.cover(from, a, l-1, key, step)
 	p.cover(b, to, l-1, key, step)
 }

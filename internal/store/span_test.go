@@ -18,7 +18,7 @@ type planned struct {
 
 func flatten(p readPlan) []planned {
 	var out []planned
-	for l, spans := range p {
+	for l, spans := range p.spans {
 		for _, s := range spans {
 			out = append(out, planned{level(l), s})
 		}
@@ -36,7 +36,12 @@ func TestPlanCoversRangeExactlyWithCoarsestBuckets(t *testing.T) {
 		if rng.IntN(4) == 0 { // aligned ends too
 			from, to = floorTo(from, time.Hour), floorTo(to, time.Minute)
 		}
-		var p readPlan
+		p := readPlan{complete: everything}
+		if rng.IntN(2) == 0 { // rollups materialized up to some point before to
+			p.complete[level1m] = floorTo(to.Add(-time.Duration(rng.Int64N(int64(3*time.Hour)))), time.Minute)
+			p.complete[level1h] = floorTo(p.complete[level1m].Add(-time.Duration(rng.Int64N(int64(2*Day)))), time.Hour)
+			p.complete[level1d] = floorTo(p.complete[level1h].Add(-time.Duration(rng.Int64N(int64(3*Day)))), Day)
+		}
 		p.add(from, to, to, Retention{}, level1d, 3, 0)
 		spans := flatten(p)
 		if !from.Before(to) {
@@ -54,17 +59,21 @@ func TestPlanCoversRangeExactlyWithCoarsestBuckets(t *testing.T) {
 				assert.Equal(t, spans[i-1].to, s.from, "contiguous, no overlap")
 			}
 			if s.level != levelRaw {
+				assert.False(t, s.to.After(p.complete[s.level]), "a rollup is read only where it is complete")
 				assert.Equal(t, s.from, floorTo(s.from, s.level.stride()), "aligned start")
 				assert.Equal(t, s.to, floorTo(s.to, s.level.stride()), "aligned end")
 			}
 			perLevel[s.level]++
 		}
 		for l := levelRaw; l < level1d; l++ {
+			if p.complete != everything {
+				continue // above the marks finer levels cover whole buckets too
+			}
 			assert.LessOrEqual(t, perLevel[l], 2, "level %d only for the two edges", l)
 			for _, s := range spans {
 				if s.level == l {
 					// A finer span never holds a whole bucket of a coarser level.
-					assert.Less(t, s.to.Sub(s.from), (l + 1).stride()*2)
+					assert.Less(t, s.to.Sub(s.from), (l+1).stride()*2)
 				}
 			}
 		}
@@ -87,7 +96,7 @@ func TestPlanStepKeepsLevelsInsideStepBuckets(t *testing.T) {
 func TestPlanSnapsToRetainedLevels(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 42, 17, 500, time.UTC)
 	ret := Retention{RawDays: 30, MinuteDays: 30, HourDays: 400}
-	var p readPlan
+	p := readPlan{complete: everything}
 	p.add(now.Add(-90*Day), now, now, ret, level1d, 0, 0)
 	spans := flatten(p)
 	require.NotEmpty(t, spans)
@@ -100,12 +109,12 @@ func TestPlanSnapsToRetainedLevels(t *testing.T) {
 	}
 
 	// Older than every kept level: nothing to read.
-	var gone readPlan
+	gone := readPlan{complete: everything}
 	gone.add(now.Add(-900*Day), now.Add(-500*Day), now, Retention{RawDays: 1, MinuteDays: 1, HourDays: 400, DayDays: 400}, level1d, 0, 0)
 	assert.Empty(t, flatten(gone))
 
 	// A range ending in hour-only territory ends at a whole hour.
-	var old readPlan
+	old := readPlan{complete: everything}
 	old.add(now.Add(-60*Day), now.Add(-50*Day), now, ret, level1d, 0, 0)
 	spans = flatten(old)
 	assert.Equal(t, floorTo(now.Add(-50*Day), time.Hour), spans[len(spans)-1].to)

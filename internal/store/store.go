@@ -49,6 +49,9 @@ type Store struct {
 	engine engine
 	opts   Options
 	box    *seal.Box
+	// aggregateSQL is the analytics statement for the engine's relations,
+	// per column set.
+	aggregateSQL [2]string
 }
 
 // Open connects to the database and resolves the storage engine. It does not
@@ -69,6 +72,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		cfg.MaxConns = opts.MaxConns
 	}
 	cfg.ConnConfig.Tracer = opts.Tracer
+	// The analytics statements are planned with costs in the millions (the
+	// planner cannot see how few rows each span holds); JIT compiling them
+	// costs seconds and saves nothing at these row counts.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
@@ -80,6 +87,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s := &Store{pool: pool, opts: opts, box: box}
 	s.engine = newEngine(name, pool, opts)
+	s.aggregateSQL = [...]string{
+		summaryColumns:   buildAggregateSQL(s.engine.readRelations(), summaryColumns),
+		histogramColumns: buildAggregateSQL(s.engine.readRelations(), histogramColumns),
+	}
 	return s, nil
 }
 

@@ -74,3 +74,16 @@ func (e timescaleEngine) maintain(ctx context.Context, _ time.Time) error {
 	}
 	return nil
 }
+
+// readRelations are the continuous aggregates themselves: real-time
+// aggregation makes each complete up to the last result.
+func (timescaleEngine) readRelations() [levelCount]relation {
+	return [levelCount]relation{
+		levelRaw: {"check_results", "time"},
+		level1m:  {"check_rollup_1m", "bucket"},
+		level1h:  {"check_rollup_1h", "bucket"},
+		level1d:  {"check_rollup_1d", "bucket"},
+	}
+}
+
+func (timescaleEngine) completeBelow(context.Context) (marks, error) { return everything, nil }
