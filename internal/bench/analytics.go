@@ -48,7 +48,7 @@ func runAnalytics(ctx context.Context, o analyticsOptions) error {
 	}
 	defer os.RemoveAll(dir)
 	pg, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Settings: map[string]string{
-		"shared_buffers": "4GB", "max_wal_size": "16GB", "work_mem": "64MB", "maintenance_work_mem": "1GB",
+		"shared_buffers": "4GB", "max_wal_size": "4GB", "work_mem": "64MB", "maintenance_work_mem": "1GB",
 		"effective_cache_size": "16GB",
 	}})
 	if err != nil {
