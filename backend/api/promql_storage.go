@@ -145,13 +145,14 @@ func (tq *tenantQuerier) series(ctx context.Context, from, to time.Time, matcher
 		}
 	}
 	if kinds[kindInfo] {
+		if steps := int(to.Sub(from)/infoStep) + 1; steps*len(ids) > q.maxRows {
+			return nil, errs.Describe(errs.ErrLimitExceeded,
+				fmt.Sprintf("the query would make more than %d samples of %s; narrow the time range or the selector", q.maxRows, metricInfo))
+		}
 		for _, id := range ids {
 			m := monitors[id]
 			labels := append(monitorLabels(m), infoLabels(m)...)
 			start := from.Truncate(infoStep)
-			if m.CreatedAt.After(from) {
-				start = m.CreatedAt.Truncate(infoStep)
-			}
 			for t := start; !t.After(to) && !t.After(q.now); t = t.Add(infoStep) {
 				if !t.Before(from) {
 					b.add(metricInfo, labels, point{metric: metricInfo, value: 1}, t)

@@ -116,7 +116,7 @@ var settings = []Setting{
 		},
 		show: func(c *Config) string { return c.GrafanaPromURL }},
 	{Name: "VINSIGHT_PROM_MAX_SAMPLES", Default: "5000000", Help: "PromQL: samples one query may hold in memory, and results it may read",
-		apply: intIn(func(c *Config) *int { return &c.PromMaxSamples }, 1000, 1_000_000_000),
+		apply: intIn(func(c *Config) *int { return &c.PromMaxSamples }, 100, 1_000_000_000),
 		show:  func(c *Config) string { return strconv.Itoa(c.PromMaxSamples) }},
 	{Name: "VINSIGHT_PROM_MAX_SERIES", Default: "10000", Help: "PromQL: series one selector may select",
 		apply: intIn(func(c *Config) *int { return &c.PromMaxSeries }, 1, 10_000_000),
