@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO    ?= go
 NPM   ?= npm
 
-.PHONY: run test bench build deps deps-postgres deps-browser frontend-build go-test frontend-test e2e clean
+.PHONY: run test bench build deps deps-postgres deps-prometheus deps-browser frontend-build go-test frontend-test e2e clean
 
 run: deps build
 	bin/devstack -backend bin/backend -worker bin/worker -frontend frontend
@@ -42,7 +42,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && $(NPM) ci --no-audit --no-fund
 	touch $@
 
-deps: deps-postgres frontend/node_modules/.installed
+deps: deps-postgres deps-prometheus frontend/node_modules/.installed
 	$(GO) mod download
 
 # The PostgreSQL server binaries: installed through apt-get when missing and
@@ -51,6 +51,13 @@ deps-postgres:
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || [ -n "$$PG_BINDIR" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	else echo "PostgreSQL server binaries not found: install the 'postgresql' package (or set PG_BINDIR)"; exit 1; fi
+
+# Debian's prometheus and promtool: a test scrapes the tenant export with a
+# real Prometheus and checks it with promtool.
+deps-prometheus:
+	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
+	else echo "prometheus not found: install Debian's 'prometheus' package (the scrape test is skipped without it)"; fi
 
 # Debian's chromium for the browser tests (a test tool's own download cannot work here).
 deps-browser:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/rs/zerolog"
 
 	"github.com/vinsight/vinsight/internal/auth"
@@ -40,6 +41,8 @@ type API struct {
 	limits    *limiters
 	dummyHash string // compared against when a login names no user, so both cost the same
 	clock     func() time.Time
+	// promEngine answers PromQL for every tenant, within the configured limits.
+	promEngine *promql.Engine
 }
 
 // now is the present in UTC.
@@ -56,5 +59,6 @@ func New(d Deps) *API {
 		clock = time.Now
 	}
 	return &API{store: d.Store, cfg: d.Config, log: d.Log, registry: d.Registry,
-		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy, clock: clock}
+		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy, clock: clock,
+		promEngine: newPromEngine(d.Config.PromMaxSamples, d.Config.PromQueryTimeout)}
 }

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -189,6 +191,31 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		name := r.Method + " " + r.Path
 		if public[r.Path] {
 			covered++
+			continue
+		}
+		// The metrics export and the Prometheus API answer in Prometheus's
+		// formats and only read: another tenant's key sees none of a's
+		// monitors there (promql_test.go checks the values themselves).
+		if r.Path == "/api/v1/metrics" || strings.HasPrefix(r.Path, "/api/v1/prom/") {
+			t.Run(name, func(t *testing.T) {
+				covered++
+				path := strings.Replace(r.Path, ":name", "monitor_id", 1)
+				params := url.Values{"match[]": {`{__name__=~".+"}`}, "query": {`{__name__=~".+"}`},
+					"start": {fmt.Sprint(time.Now().Add(-time.Hour).Unix())}, "end": {fmt.Sprint(time.Now().Unix())}, "step": {"60"}}
+				req, err := http.NewRequest(r.Method, ts.URL+path+"?"+params.Encode(), nil)
+				require.NoError(t, err)
+				req.Header.Set("Authorization", "Bearer "+b.readKey.token)
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				raw, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				require.Equal(t, http.StatusOK, resp.StatusCode, string(raw))
+				for what, id := range a.ids {
+					assert.NotContains(t, string(raw), id, "%s shows %s of another tenant", name, what)
+				}
+				assert.NotContains(t, string(raw), "Alpha site")
+			})
 			continue
 		}
 		t.Run(name, func(t *testing.T) {

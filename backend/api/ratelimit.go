@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"github.com/vinsight/vinsight/internal/auth"
 	"github.com/vinsight/vinsight/internal/config"
 )
 
@@ -92,16 +93,23 @@ func (a *API) limitAuth(c *gin.Context) {
 
 // limitAPI limits authenticated calls per tenant and, for keys, per key.
 func (a *API) limitAPI(c *gin.Context) {
-	p := principal(c)
-	if ok, wait := a.limits.tenant.take(p.TenantID.String()); !ok {
+	if wait := a.apiWait(principal(c)); wait > 0 {
 		tooMany(c, wait)
 		return
 	}
+	c.Next()
+}
+
+// apiWait takes one request from the caller's tenant and key budgets and
+// returns 0, or how long to wait when one of them is spent.
+func (a *API) apiWait(p auth.Principal) time.Duration {
+	if ok, wait := a.limits.tenant.take(p.TenantID.String()); !ok {
+		return max(wait, time.Millisecond)
+	}
 	if p.IsKey() {
 		if ok, wait := a.limits.key.take(p.APIKeyID.String()); !ok {
-			tooMany(c, wait)
-			return
+			return max(wait, time.Millisecond)
 		}
 	}
-	c.Next()
+	return 0
 }

@@ -51,6 +51,7 @@ func (a *API) Router() *gin.Engine {
 	in.GET("/monitors/:id/daily", handle(a.monitorDaily))
 	in.GET("/dashboard", handle(a.dashboard))
 	in.GET("/reports/sla", handle(a.slaReport))
+	in.GET("/metrics", handle(a.tenantMetrics))
 	write := in.Group("", requireRole(auth.Member))
 	write.POST("/monitors", handle(a.createMonitor))
 	write.PUT("/monitors/:id", handle(a.updateMonitor))
@@ -89,6 +90,22 @@ func (a *API) Router() *gin.Engine {
 	admin.POST("/api-keys", handle(a.createAPIKey))
 	admin.DELETE("/api-keys/:id", handle(a.revokeAPIKey))
 	admin.GET("/audit-log", handle(a.listAuditLog))
+
+	// The Prometheus HTTP API for Grafana and other Prometheus clients: their
+	// credentials (bearer or basic-auth password), their response format.
+	prom := v1.Group("/prom/api/v1", a.promAuthenticate)
+	// Grafana sends queries, series and label lookups as POST forms.
+	prom.GET("/query", promHandle(a.promQuery))
+	prom.POST("/query", promHandle(a.promQuery))
+	prom.GET("/query_range", promHandle(a.promQueryRange))
+	prom.POST("/query_range", promHandle(a.promQueryRange))
+	prom.GET("/series", promHandle(a.promSeries))
+	prom.POST("/series", promHandle(a.promSeries))
+	prom.GET("/labels", promHandle(a.promLabels))
+	prom.POST("/labels", promHandle(a.promLabels))
+	prom.GET("/label/:name/values", promHandle(a.promLabelValues))
+	prom.GET("/metadata", promHandle(a.promMetadata))
+	prom.GET("/status/buildinfo", promHandle(a.promBuildInfo))
 
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "NOT_FOUND", "no such route", nil) })
 	r.NoMethod(func(c *gin.Context) {

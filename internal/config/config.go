@@ -28,6 +28,12 @@ type Config struct {
 	MinIntervalSeconds   int
 	SecretKey            string
 	GrafanaURL           string
+	GrafanaAdminUser     string
+	GrafanaAdminPassword string
+	GrafanaPromURL       string
+	PromMaxSamples       int
+	PromMaxSeries        int
+	PromQueryTimeout     time.Duration
 	DBMaxConns           int
 	PartitionDaysAhead   int
 	RawRetentionDays     int
@@ -75,6 +81,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	problems = append(problems, c.checkRetention())
+	if c.GrafanaURL != "" && c.GrafanaAdminPassword == "" {
+		problems = append(problems, fmt.Errorf("GRAFANA_ADMIN_PASSWORD: required when GRAFANA_URL is set"))
+	}
 	if err := errors.Join(problems...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
 	}

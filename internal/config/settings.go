@@ -100,6 +100,30 @@ var settings = []Setting{
 			return nil
 		},
 		show: func(c *Config) string { return c.GrafanaURL }},
+	{Name: "GRAFANA_ADMIN_USER", Default: "admin", Help: "Grafana user with server-admin rights that creates the tenants' organizations",
+		apply: func(c *Config, v string) error { c.GrafanaAdminUser = v; return nil },
+		show:  func(c *Config) string { return c.GrafanaAdminUser }},
+	{Name: "GRAFANA_ADMIN_PASSWORD", Default: "", Secret: true, Help: "that user's password (required when `GRAFANA_URL` is set)",
+		apply: func(c *Config, v string) error { c.GrafanaAdminPassword = v; return nil },
+		show:  func(c *Config) string { return c.GrafanaAdminPassword }},
+	{Name: "VINSIGHT_GRAFANA_PROM_URL", Default: "http://backend:8080/api/v1/prom", Help: "the PromQL API as Grafana reaches it: the URL of each tenant's datasource",
+		apply: func(c *Config, v string) error {
+			if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				return fmt.Errorf("must be an http(s) URL")
+			}
+			c.GrafanaPromURL = v
+			return nil
+		},
+		show: func(c *Config) string { return c.GrafanaPromURL }},
+	{Name: "VINSIGHT_PROM_MAX_SAMPLES", Default: "5000000", Help: "PromQL: samples one query may hold in memory, and results it may read",
+		apply: intIn(func(c *Config) *int { return &c.PromMaxSamples }, 100, 1_000_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.PromMaxSamples) }},
+	{Name: "VINSIGHT_PROM_MAX_SERIES", Default: "10000", Help: "PromQL: series one selector may select",
+		apply: intIn(func(c *Config) *int { return &c.PromMaxSeries }, 1, 10_000_000),
+		show:  func(c *Config) string { return strconv.Itoa(c.PromMaxSeries) }},
+	{Name: "VINSIGHT_PROM_QUERY_TIMEOUT", Default: "30s", Help: "PromQL: longest a query may run (a request's `timeout` may only shorten it)",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.PromQueryTimeout }, 100*time.Millisecond, 10*time.Minute),
+		show:  func(c *Config) string { return c.PromQueryTimeout.String() }},
 	{Name: "VINSIGHT_DB_MAX_CONNS", Default: "10", Help: "connection pool size per process",
 		apply: intIn(func(c *Config) *int { return &c.DBMaxConns }, 1, 1000),
 		show:  func(c *Config) string { return strconv.Itoa(c.DBMaxConns) }},
