@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,8 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/vinsight/vinsight/backend/api"
+	dashboards "github.com/vinsight/vinsight/grafana"
 	"github.com/vinsight/vinsight/internal/config"
+	"github.com/vinsight/vinsight/internal/grafana"
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/store"
 )
@@ -56,9 +61,19 @@ func run() error {
 	}
 	log.Info().Uint("schema_version", schema.Version).Msg("schema current")
 
+	prov, err := provisioner(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if prov != nil {
+		go prov.Run(ctx, cfg.GrafanaReconcileInterval)
+		log.Info().Str("grafana_url", cfg.GrafanaURL).Msg("provisioning tenants' Grafana organizations")
+	}
+
 	srv := &http.Server{
-		Addr:              net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BackendPort)),
-		Handler:           api.New(api.Deps{Store: st, Config: cfg, Log: log, Registry: metrics.NewRegistry()}).Router(),
+		Addr: net.JoinHostPort(cfg.BindHost, strconv.Itoa(cfg.BackendPort)),
+		Handler: api.New(api.Deps{Store: st, Config: cfg, Log: log, Registry: metrics.NewRegistry(),
+			Grafana: prov}).Router(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errCh := make(chan error, 1)
@@ -78,4 +93,17 @@ func run() error {
 	}
 	log.Info().Msg("stopped")
 	return nil
+}
+
+// provisioner builds the Grafana provisioner when GRAFANA_URL is set, else nil.
+func provisioner(cfg config.Config, st *store.Store, log zerolog.Logger) (*grafana.Provisioner, error) {
+	if cfg.GrafanaURL == "" {
+		return nil, nil
+	}
+	tenant, err := fs.Sub(dashboards.TenantDashboards, "tenant")
+	if err != nil {
+		return nil, err
+	}
+	return grafana.NewProvisioner(st, grafana.NewClient(cfg.GrafanaURL, cfg.GrafanaAdminUser, cfg.GrafanaAdminPassword),
+		grafana.Options{PromURL: cfg.GrafanaPromURL, Dashboards: tenant}, log)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vinsight/vinsight/internal/auth"
 	"github.com/vinsight/vinsight/internal/config"
+	"github.com/vinsight/vinsight/internal/grafana"
 	"github.com/vinsight/vinsight/internal/metrics"
 	"github.com/vinsight/vinsight/internal/store"
 )
@@ -29,6 +30,8 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Now is the clock of the analytics endpoints; nil means time.Now.
 	Now func() time.Time
+	// Grafana provisions tenants' Grafana organizations; nil when off.
+	Grafana *grafana.Provisioner
 }
 
 // API holds the handlers' dependencies.
@@ -43,6 +46,7 @@ type API struct {
 	clock     func() time.Time
 	// promEngine answers PromQL for every tenant, within the configured limits.
 	promEngine *promql.Engine
+	grafana    *grafana.Provisioner
 }
 
 // now is the present in UTC.
@@ -60,5 +64,5 @@ func New(d Deps) *API {
 	}
 	return &API{store: d.Store, cfg: d.Config, log: d.Log, registry: d.Registry,
 		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy, clock: clock,
-		promEngine: newPromEngine(d.Config.PromMaxSamples, d.Config.PromQueryTimeout)}
+		promEngine: newPromEngine(d.Config.PromMaxSamples, d.Config.PromQueryTimeout), grafana: d.Grafana}
 }

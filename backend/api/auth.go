@@ -77,6 +77,9 @@ func (a *API) signup(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.grafana != nil {
+		a.grafana.Wake() // the organization is made in the background, retried there
+	}
 	return a.issueSession(c, http.StatusCreated, userID, tenantID)
 }
 

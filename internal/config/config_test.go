@@ -30,15 +30,16 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"DATABASE_URL":                   "mysql://x",
-		"VINSIGHT_STORAGE":               "mongo",
-		"LOG_LEVEL":                      "loud",
-		"BACKEND_PORT":                   "70000",
-		"VINSIGHT_ALLOW_PRIVATE_TARGETS": "maybe",
-		"VINSIGHT_MIN_INTERVAL_SECONDS":  "0",
-		"VINSIGHT_SECRET_KEY":            "too-short",
-		"GRAFANA_URL":                    "grafana:3000",
-		"VINSIGHT_SHUTDOWN_TIMEOUT":      "forever",
+		"DATABASE_URL":                        "mysql://x",
+		"VINSIGHT_STORAGE":                    "mongo",
+		"LOG_LEVEL":                           "loud",
+		"BACKEND_PORT":                        "70000",
+		"VINSIGHT_ALLOW_PRIVATE_TARGETS":      "maybe",
+		"VINSIGHT_MIN_INTERVAL_SECONDS":       "0",
+		"VINSIGHT_SECRET_KEY":                 "too-short",
+		"GRAFANA_URL":                         "grafana:3000",
+		"VINSIGHT_SHUTDOWN_TIMEOUT":           "forever",
+		"VINSIGHT_GRAFANA_RECONCILE_INTERVAL": "0s",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -54,6 +55,16 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 	t.Run("missing DATABASE_URL", func(t *testing.T) {
 		_, err := Load(env(nil))
 		assert.ErrorContains(t, err, `DATABASE_URL="": required`)
+	})
+	t.Run("Grafana needs administrator credentials", func(t *testing.T) {
+		_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://db/v", "GRAFANA_URL": "http://grafana:3000"}))
+		assert.ErrorContains(t, err, "GRAFANA_ADMIN_PASSWORD: required when GRAFANA_URL is set")
+		c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://db/v", "GRAFANA_URL": "http://grafana:3000",
+			"GRAFANA_ADMIN_PASSWORD": "s3cret"}))
+		require.NoError(t, err)
+		assert.Equal(t, "admin", c.GrafanaAdminUser)
+		assert.Equal(t, time.Minute, c.GrafanaReconcileInterval)
+		assert.Equal(t, "<redacted>", c.Effective()["GRAFANA_ADMIN_PASSWORD"])
 	})
 	t.Run("every problem at once", func(t *testing.T) {
 		_, err := Load(env(map[string]string{"BACKEND_PORT": "x", "WORKER_PORT": "y"}))

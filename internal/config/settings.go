@@ -115,6 +115,9 @@ var settings = []Setting{
 			return nil
 		},
 		show: func(c *Config) string { return c.GrafanaPromURL }},
+	{Name: "VINSIGHT_GRAFANA_RECONCILE_INTERVAL", Default: "1m", Help: "how often the backend provisions the Grafana organizations still missing (a signup starts one at once; failures back off from 30 s to an hour)",
+		apply: durationIn(func(c *Config) *time.Duration { return &c.GrafanaReconcileInterval }, time.Second, 24*time.Hour),
+		show:  func(c *Config) string { return c.GrafanaReconcileInterval.String() }},
 	{Name: "VINSIGHT_PROM_MAX_SAMPLES", Default: "5000000", Help: "PromQL: samples one query may hold in memory, and results it may read",
 		apply: intIn(func(c *Config) *int { return &c.PromMaxSamples }, 100, 1_000_000_000),
 		show:  func(c *Config) string { return strconv.Itoa(c.PromMaxSamples) }},

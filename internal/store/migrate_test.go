@@ -47,7 +47,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 		assert.ErrorContains(t, st.Err(), "schema is behind")
 
 		want := []string{"api_keys", "audit_log", "cert_warnings", "check_results", "check_rollup_1d", "check_rollup_1h", "check_rollup_1m",
-			"incident_events", "incidents", "ingest_batches", "invites", "maintenance_windows", "memberships", "monitor_channels",
+			"grafana_orgs", "incident_events", "incidents", "ingest_batches", "invites", "maintenance_windows", "memberships", "monitor_channels",
 			"monitor_region_states", "monitors", "notification_attempts", "notification_channels", "notification_deliveries",
 			"notification_events", "sessions", "shard_leases", "tenants", "users", "workers"}
 		if engine == store.EnginePostgres {

@@ -48,6 +48,8 @@ func seedTenant(t *testing.T, s *store.Store, name string) uuid.UUID {
 		cw AS (INSERT INTO cert_warnings (tenant_id, monitor_id, not_after, threshold_days) SELECT $1, m.id, now(), 30 FROM m)
 		INSERT INTO maintenance_windows (tenant_id, name, starts_at, duration_seconds, all_monitors) VALUES ($1, 'w', now(), 60, true)`, tenant)
 	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `INSERT INTO grafana_orgs (tenant_id, org_id) VALUES ($1, 1)`, tenant)
+	require.NoError(t, err)
 	return tenant
 }
 
@@ -61,7 +63,7 @@ func TestRowLevelSecurityIsTheSecondWall(t *testing.T) {
 	ctx := context.Background()
 	tables := []string{"tenants", "users", "memberships", "monitors", "api_keys", "invites", "audit_log", "sessions",
 		"notification_channels", "monitor_channels", "incidents", "incident_events", "notification_events",
-		"notification_deliveries", "notification_attempts", "cert_warnings", "maintenance_windows"}
+		"notification_deliveries", "notification_attempts", "cert_warnings", "maintenance_windows", "grafana_orgs"}
 
 	countAs := func(tenant *uuid.UUID, table string) int {
 		var n int
