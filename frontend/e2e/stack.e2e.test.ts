@@ -1,5 +1,5 @@
-// What a new user does: `make run` (bin/devstack), open the site, reach the
-// backend through the frontend's proxy, then Ctrl-C and find nothing left behind.
+// What a new user does: `make run` (bin/devstack), sign up in a browser, watch a
+// site go up and down, then Ctrl-C and find nothing left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -7,8 +7,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { listen, type TestServer } from '../src/lib/testing/server';
 
 const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.dirname(frontendDir);
@@ -19,6 +20,8 @@ let stack: ChildProcess | undefined;
 let output = '';
 let tempDir: string | undefined;
 let ports: { backend: number; worker: number; frontend: number };
+// The site the journey monitors; stopping it is how the monitor goes down.
+let target: TestServer;
 
 beforeAll(async () => {
 	for (const built of ['bin/devstack', 'bin/backend', 'bin/worker', 'frontend/build']) {
@@ -32,8 +35,11 @@ beforeAll(async () => {
 	const [backend, worker, frontend] = await freePorts(3);
 	ports = { backend, worker, frontend };
 
+	target = await listen((_req, res) => res.end('ok'));
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		// Monitors every 5 s, so the journey sees up and down within seconds.
+		VINSIGHT_MIN_INTERVAL_SECONDS: '5',
 		VINSIGHT_DATA_DIR: path.join(tempDir, 'data'),
 		BACKEND_PORT: String(backend),
 		WORKER_PORT: String(worker),
@@ -71,42 +77,13 @@ afterAll(async () => {
 			}
 		}
 	} finally {
+		await target?.close();
 		if (tempDir) await rm(tempDir, { recursive: true, force: true });
 	}
 }, 90_000);
 
 describe('make run', () => {
 	const site = () => `http://localhost:${ports.frontend}`;
-
-	test('the home page reaches the API through the proxy, in a browser', async () => {
-		const storage = (await getJSON(`${site()}/api/v1/version`)).body.data.storage;
-		const context = await chromium.launchPersistentContext(path.join(tempDir!, 'chromium'), {
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-component-update',
-				'--disable-sync'
-			]
-		});
-		try {
-			const page = await context.newPage();
-			await page.goto(`${site()}/`);
-			// The text appears only after the browser's own fetch of /api/v1/version succeeded.
-			const proxied = page.getByText('API reachable through proxy');
-			await proxied.waitFor({ timeout: 30_000 });
-			expect(await proxied.locator('code').textContent()).toBe(storage);
-			await mkdir(outputDir, { recursive: true });
-			await page.screenshot({ path: path.join(outputDir, 'home.png'), fullPage: true });
-		} finally {
-			await context.close();
-		}
-	});
 
 	test('GET /api/v1/version through the frontend returns the envelope', async () => {
 		const { status, body } = await getJSON(`${site()}/api/v1/version`);
@@ -139,6 +116,164 @@ describe('make run', () => {
 		expect(body.data.schema_version).toBeGreaterThan(0);
 	});
 });
+
+// The journey of a new user, in a real browser against the whole stack.
+describe('in the browser', () => {
+	const site = () => `http://localhost:${ports.frontend}`;
+	let browser: Browser;
+	let first: BrowserContext;
+	let page: Page;
+	let monitorID: string;
+
+	beforeAll(async () => {
+		browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			headless: true,
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-component-update',
+				'--disable-sync'
+			]
+		});
+		first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		page = await first.newPage();
+		await mkdir(outputDir, { recursive: true });
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+	});
+
+	const shot = (p: Page, name: string) => p.screenshot({ path: path.join(outputDir, `${name}.png`), fullPage: true });
+
+	// Writes through the proxy with the page's cookie, as the page's own scripts would.
+	const apiPost = (p: Page, url: string, data: unknown, origin = site()) =>
+		p.request.post(`${site()}${url}`, { data, headers: { origin } });
+
+	test('a visitor is sent to log in', async () => {
+		await page.goto(`${site()}/`);
+		expect(new URL(page.url()).pathname).toBe('/login');
+		await shot(page, 'login');
+	});
+
+	test('signing up lands on the dashboard with an httpOnly, SameSite=Lax session cookie', async () => {
+		await signUp(page, site(), 'ada@example.com', 'Ada', 'Acme');
+		await page.getByText('No monitors yet').waitFor();
+		const cookie = (await first.cookies()).find((c) => c.name === 'vinsight_session');
+		expect(cookie?.httpOnly).toBe(true);
+		expect(cookie?.sameSite).toBe('Lax');
+		expect(cookie?.secure).toBe(false); // http://localhost; https origins get Secure
+	});
+
+	test('a cookie-authenticated write from another site is refused', async () => {
+		const refused = await apiPost(page, '/api/v1/monitors', { name: 'x' }, 'http://evil.example');
+		expect(refused.status()).toBe(403);
+	});
+
+	test('a new monitor turns up on the dashboard without a reload', async () => {
+		const created = await apiPost(page, '/api/v1/monitors', {
+			name: 'Local site',
+			type: 'http',
+			target: `${target.url}/`,
+			interval_seconds: 5,
+			timeout_seconds: 2
+		});
+		expect(created.status(), await created.text()).toBe(201);
+		monitorID = (await created.json()).data.id;
+
+		const row = page.getByRole('row', { name: /Local site/ });
+		await row.waitFor({ timeout: 30_000 });
+		await row.getByText(/^▲ Up$/).waitFor({ timeout: 40_000 });
+		await shot(page, 'dashboard');
+	});
+
+	test('a stopped target turns the monitor down and opens an incident', async () => {
+		await target.close();
+		const row = page.getByRole('row', { name: /Local site/ });
+		await row.getByText(/^▼ Down$/).waitFor({ timeout: 45_000 });
+		const incidents = await (await page.request.get(`${site()}/api/v1/incidents?state=open`)).json();
+		expect(incidents.data.map((i: { monitor_id: string }) => i.monitor_id)).toContain(monitorID);
+		await shot(page, 'dashboard-down');
+	});
+
+	test('search filters the dashboard', async () => {
+		await page.getByLabel('Search').fill('nothing like it');
+		await page.getByText('No monitor matches these filters').waitFor();
+		await page.getByLabel('Search').fill('local');
+		await page.getByRole('row', { name: /Local site/ }).waitFor();
+		expect(new URL(page.url()).searchParams.get('q')).toBe('local');
+	});
+
+	test('an ended session sends the user to log in and back', async () => {
+		// Revoke the session behind the browser's back; its cookie stays.
+		expect((await apiPost(page, '/api/v1/auth/logout', {})).status()).toBe(200);
+		await page.goto(`${site()}/dashboard?q=local`);
+		const url = new URL(page.url());
+		expect(url.pathname).toBe('/login');
+		expect(url.searchParams.get('next')).toBe('/dashboard?q=local');
+
+		await page.getByLabel('Email').fill('ada@example.com');
+		await page.getByLabel('Password').fill(PASSWORD);
+		await page.getByRole('button', { name: 'Log in' }).click();
+		await page.waitForURL((u) => u.pathname === '/dashboard');
+		expect(new URL(page.url()).search).toBe('?q=local');
+	});
+
+	test('the dashboard is usable at 375 px, in the dark theme too', async () => {
+		await page.setViewportSize({ width: 375, height: 812 });
+		await page.goto(`${site()}/dashboard`);
+		const width = await page.evaluate(() => document.documentElement.scrollWidth);
+		expect(width).toBeLessThanOrEqual(375);
+		await shot(page, 'dashboard-375');
+		await page.getByRole('button', { name: /Change theme/ }).click(); // system -> light
+		await page.getByRole('button', { name: /Change theme/ }).click(); // light -> dark
+		await page.reload();
+		expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+		await shot(page, 'dashboard-375-dark');
+		await page.setViewportSize({ width: 1280, height: 900 });
+	});
+
+	test('a second tenant sees none of it', async () => {
+		const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		try {
+			const p = await other.newPage();
+			await signUp(p, site(), 'bob@example.com', 'Bob', 'Bobco');
+			await p.getByText('No monitors yet').waitFor();
+			expect(await p.getByText('Local site').count()).toBe(0);
+			const foreign = await p.request.get(`${site()}/api/v1/monitors/${monitorID}`);
+			expect(foreign.status()).toBe(404);
+			const incidents = await (await p.request.get(`${site()}/api/v1/incidents`)).json();
+			expect(incidents.data).toEqual([]);
+		} finally {
+			await other.close();
+		}
+	});
+
+	test('logging out forgets the session', async () => {
+		await page.getByRole('button', { name: 'Log out' }).click();
+		await page.waitForURL((u) => u.pathname === '/login');
+		expect((await first.cookies()).some((c) => c.name === 'vinsight_session')).toBe(false);
+		await page.goto(`${site()}/dashboard`);
+		expect(new URL(page.url()).pathname).toBe('/login');
+	});
+});
+
+const PASSWORD = 'correct horse battery staple';
+
+async function signUp(page: Page, site: string, email: string, name: string, tenant: string) {
+	await page.goto(`${site}/signup`);
+	await page.getByLabel('Your name').fill(name);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByLabel('Organisation').fill(tenant);
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await page.waitForURL((u) => u.pathname === '/dashboard');
+}
 
 async function getJSON(url: string) {
 	const res = await fetch(url);
