@@ -175,33 +175,116 @@ describe('in the browser', () => {
 		expect(refused.status()).toBe(403);
 	});
 
-	test('a new monitor turns up on the dashboard without a reload', async () => {
-		const created = await apiPost(page, '/api/v1/monitors', {
-			name: 'Local site',
-			type: 'http',
-			target: `${target.url}/`,
-			interval_seconds: 5,
-			timeout_seconds: 2
-		});
-		expect(created.status(), await created.text()).toBe(201);
-		monitorID = (await created.json()).data.id;
+	test("a monitor is created through the form, with the API's field errors beside the fields", async () => {
+		await page.goto(`${site()}/dashboard`);
+		await page.getByRole('link', { name: 'New monitor' }).click();
+		await page.waitForURL((u) => u.pathname === '/monitors/new');
+		await page.getByLabel('Name', { exact: true }).fill('Local site');
+		await page.getByLabel('URL', { exact: true }).fill(`${target.url}/`);
+		await page.getByLabel('Interval (seconds)').fill('5');
+		await page.getByLabel('Timeout (seconds)').fill('2');
+		await page.getByLabel('Expected status').fill('200-299, 20x');
+		await page.getByRole('button', { name: 'Create monitor' }).click();
 
+		// Refused by the API: its reason for config.expected_status[1] sits under that field.
+		const reason = page.locator('[id="field-config.expected_status-error"]');
+		await reason.waitFor();
+		expect(await reason.textContent()).toMatch(/^entry 2: /);
+		expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Local site');
+		await shot(page, 'monitor-new-errors');
+
+		await page.getByLabel('Expected status').fill('200-299');
+		await page.getByRole('button', { name: 'Create monitor' }).click();
+		await page.waitForURL((u) => /^\/monitors\/[0-9a-f-]{36}$/.test(u.pathname));
+		monitorID = new URL(page.url()).pathname.split('/')[2];
+		await page.getByText('Monitor created').waitFor();
+		const saved = (await (await page.request.get(`${site()}/api/v1/monitors/${monitorID}`)).json()).data;
+		expect(saved).toMatchObject({ name: 'Local site', type: 'http', interval_seconds: 5, timeout_seconds: 2 });
+		expect(saved.config.expected_status).toEqual(['200-299']);
+	});
+
+	test('the monitor goes up on the dashboard without a reload', async () => {
+		await page.goto(`${site()}/dashboard`);
 		const row = page.getByRole('row', { name: /Local site/ });
 		await row.waitFor({ timeout: 30_000 });
 		await row.getByText(/^▲ Up$/).waitFor({ timeout: 40_000 });
 		await shot(page, 'dashboard');
 	});
 
+	test('the detail page shows uptime and draws the latency chart, which zooms', async () => {
+		await page.goto(`${site()}/dashboard`);
+		await page.getByRole('link', { name: 'Local site' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}`);
+		await page.getByRole('link', { name: '1h' }).click();
+		await page.waitForURL((u) => u.searchParams.get('range') === '1h');
+		await page.getByRole('heading', { name: /Local site/ }).getByText('Up').waitFor();
+		expect(await page.getByRole('region', { name: 'Uptime' }).textContent()).toContain('24h');
+
+		// Coloured pixels are the p50/p95/p99 lines; the axes and grid are grey.
+		// Checks land every 5 s, so wait (reloading) until the chart has some to draw.
+		let lines = 0;
+		for (let i = 0; i < 15 && lines === 0; i++) {
+			if (i) {
+				await page.waitForTimeout(2000);
+				await page.reload();
+			}
+			await page.locator('.chart canvas').waitFor();
+			lines = await colouredPixels(page);
+		}
+		expect(lines).toBeGreaterThan(0);
+		await page.getByRole('row').filter({ hasText: 'Up' }).first().waitFor();
+		await shot(page, 'monitor-detail');
+
+		// Drag across the chart to zoom in; the page loads the narrower range.
+		const over = await page.locator('.chart .u-over').boundingBox();
+		expect(over).not.toBeNull();
+		const y = over!.y + over!.height / 2;
+		await page.mouse.move(over!.x + over!.width * 0.5, y);
+		await page.mouse.down();
+		await page.mouse.move(over!.x + over!.width * 0.99, y, { steps: 5 });
+		await page.mouse.up();
+		await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.has('to'));
+		await page.getByRole('link', { name: 'Reset zoom' }).waitFor();
+		await page.locator('.chart canvas').waitFor();
+	});
+
 	test('a stopped target turns the monitor down and opens an incident', async () => {
+		await page.goto(`${site()}/dashboard`);
 		await target.close();
 		const row = page.getByRole('row', { name: /Local site/ });
 		await row.getByText(/^▼ Down$/).waitFor({ timeout: 45_000 });
 		const incidents = await (await page.request.get(`${site()}/api/v1/incidents?state=open`)).json();
 		expect(incidents.data.map((i: { monitor_id: string }) => i.monitor_id)).toContain(monitorID);
 		await shot(page, 'dashboard-down');
+
+		// The detail page lists the incident and the failed results with their errors.
+		await page.goto(`${site()}/monitors/${monitorID}?range=1h&results=failed`);
+		await page.locator('li.open').first().waitFor();
+		const failed = page.getByRole('table', { name: /Check results/ }).getByRole('row').filter({ hasText: 'Down' });
+		expect(await failed.count()).toBeGreaterThan(0);
+		await shot(page, 'monitor-detail-down');
+	});
+
+	test('the edit form saves, and the monitor pauses and resumes', async () => {
+		await page.goto(`${site()}/monitors/${monitorID}`);
+		await page.getByRole('link', { name: 'Edit' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}/edit`);
+		expect(await page.getByLabel('Expected status').inputValue()).toBe('200-299');
+		await page.getByLabel('Tags').fill('e2e, Local');
+		await page.getByRole('button', { name: 'Save changes' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}`);
+		const saved = (await (await page.request.get(`${site()}/api/v1/monitors/${monitorID}`)).json()).data;
+		expect(saved.tags).toEqual(['e2e', 'local']);
+		expect(saved.timeout_seconds).toBe(2);
+
+		await page.getByRole('button', { name: 'Pause' }).click();
+		await page.getByRole('heading', { name: /Local site/ }).getByText('Paused').waitFor();
+		await page.getByRole('button', { name: 'Resume' }).click();
+		await page.getByRole('button', { name: 'Pause' }).waitFor();
 	});
 
 	test('search filters the dashboard', async () => {
+		await page.goto(`${site()}/dashboard`);
 		await page.getByLabel('Search').fill('nothing like it');
 		await page.getByText('No monitor matches these filters').waitFor();
 		await page.getByLabel('Search').fill('local');
@@ -273,6 +356,21 @@ async function signUp(page: Page, site: string, email: string, name: string, ten
 	await page.getByLabel('Organisation').fill(tenant);
 	await page.getByRole('button', { name: 'Create account' }).click();
 	await page.waitForURL((u) => u.pathname === '/dashboard');
+}
+
+// colouredPixels counts the chart's saturated pixels: its lines, not the grey axes and grid.
+function colouredPixels(page: Page): Promise<number> {
+	return page.evaluate(() => {
+		const canvas = document.querySelector<HTMLCanvasElement>('.chart canvas');
+		if (!canvas || !canvas.width || !canvas.height) return 0;
+		const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+		let count = 0;
+		for (let i = 0; i < pixels.length; i += 4) {
+			const [r, g, b, a] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
+			if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) count++;
+		}
+		return count;
+	});
 }
 
 async function getJSON(url: string) {
