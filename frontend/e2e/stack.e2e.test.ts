@@ -1,5 +1,5 @@
-// What a new user does: `make run` (bin/devstack), open the site, reach the
-// backend through the frontend's proxy, then Ctrl-C and find nothing left behind.
+// What a new user does: `make run` (bin/devstack), sign up in a browser, watch a
+// site go up and down, then Ctrl-C and find nothing left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -7,8 +7,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { listen, type TestServer } from '../src/lib/testing/server';
 
 const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.dirname(frontendDir);
@@ -19,6 +20,8 @@ let stack: ChildProcess | undefined;
 let output = '';
 let tempDir: string | undefined;
 let ports: { backend: number; worker: number; frontend: number };
+// The site the journey monitors; stopping it is how the monitor goes down.
+let target: TestServer;
 
 beforeAll(async () => {
 	for (const built of ['bin/devstack', 'bin/backend', 'bin/worker', 'frontend/build']) {
@@ -32,8 +35,11 @@ beforeAll(async () => {
 	const [backend, worker, frontend] = await freePorts(3);
 	ports = { backend, worker, frontend };
 
+	target = await listen((_req, res) => res.end('ok'));
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		// Monitors every 5 s, so the journey sees up and down within seconds.
+		VINSIGHT_MIN_INTERVAL_SECONDS: '5',
 		VINSIGHT_DATA_DIR: path.join(tempDir, 'data'),
 		BACKEND_PORT: String(backend),
 		WORKER_PORT: String(worker),
@@ -71,42 +77,13 @@ afterAll(async () => {
 			}
 		}
 	} finally {
+		await target?.close();
 		if (tempDir) await rm(tempDir, { recursive: true, force: true });
 	}
 }, 90_000);
 
 describe('make run', () => {
 	const site = () => `http://localhost:${ports.frontend}`;
-
-	test('the home page reaches the API through the proxy, in a browser', async () => {
-		const storage = (await getJSON(`${site()}/api/v1/version`)).body.data.storage;
-		const context = await chromium.launchPersistentContext(path.join(tempDir!, 'chromium'), {
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-component-update',
-				'--disable-sync'
-			]
-		});
-		try {
-			const page = await context.newPage();
-			await page.goto(`${site()}/`);
-			// The text appears only after the browser's own fetch of /api/v1/version succeeded.
-			const proxied = page.getByText('API reachable through proxy');
-			await proxied.waitFor({ timeout: 30_000 });
-			expect(await proxied.locator('code').textContent()).toBe(storage);
-			await mkdir(outputDir, { recursive: true });
-			await page.screenshot({ path: path.join(outputDir, 'home.png'), fullPage: true });
-		} finally {
-			await context.close();
-		}
-	});
 
 	test('GET /api/v1/version through the frontend returns the envelope', async () => {
 		const { status, body } = await getJSON(`${site()}/api/v1/version`);
@@ -139,6 +116,262 @@ describe('make run', () => {
 		expect(body.data.schema_version).toBeGreaterThan(0);
 	});
 });
+
+// The journey of a new user, in a real browser against the whole stack.
+describe('in the browser', () => {
+	const site = () => `http://localhost:${ports.frontend}`;
+	let browser: Browser;
+	let first: BrowserContext;
+	let page: Page;
+	let monitorID: string;
+
+	beforeAll(async () => {
+		browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			headless: true,
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-component-update',
+				'--disable-sync'
+			]
+		});
+		first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		page = await first.newPage();
+		await mkdir(outputDir, { recursive: true });
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+	});
+
+	const shot = (p: Page, name: string) => p.screenshot({ path: path.join(outputDir, `${name}.png`), fullPage: true });
+
+	// Writes through the proxy with the page's cookie, as the page's own scripts would.
+	const apiPost = (p: Page, url: string, data: unknown, origin = site()) =>
+		p.request.post(`${site()}${url}`, { data, headers: { origin } });
+
+	test('a visitor is sent to log in', async () => {
+		await page.goto(`${site()}/`);
+		expect(new URL(page.url()).pathname).toBe('/login');
+		await shot(page, 'login');
+	});
+
+	test('signing up lands on the dashboard with an httpOnly, SameSite=Lax session cookie', async () => {
+		await signUp(page, site(), 'ada@example.com', 'Ada', 'Acme');
+		await page.getByText('No monitors yet').waitFor();
+		const cookie = (await first.cookies()).find((c) => c.name === 'vinsight_session');
+		expect(cookie?.httpOnly).toBe(true);
+		expect(cookie?.sameSite).toBe('Lax');
+		expect(cookie?.secure).toBe(false); // http://localhost; https origins get Secure
+	});
+
+	test('a cookie-authenticated write from another site is refused', async () => {
+		const refused = await apiPost(page, '/api/v1/monitors', { name: 'x' }, 'http://evil.example');
+		expect(refused.status()).toBe(403);
+	});
+
+	test("a monitor is created through the form, with the API's field errors beside the fields", async () => {
+		await page.goto(`${site()}/dashboard`);
+		await page.getByRole('link', { name: 'New monitor' }).click();
+		await page.waitForURL((u) => u.pathname === '/monitors/new');
+		await page.getByLabel('Name', { exact: true }).fill('Local site');
+		await page.getByLabel('URL', { exact: true }).fill(`${target.url}/`);
+		await page.getByLabel('Interval (seconds)').fill('5');
+		await page.getByLabel('Timeout (seconds)').fill('2');
+		await page.getByLabel('Expected status').fill('200-299, 20x');
+		await page.getByRole('button', { name: 'Create monitor' }).click();
+
+		// Refused by the API: its reason for config.expected_status[1] sits under that field.
+		const reason = page.locator('[id="field-config.expected_status-error"]');
+		await reason.waitFor();
+		expect(await reason.textContent()).toMatch(/^entry 2: /);
+		expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Local site');
+		await shot(page, 'monitor-new-errors');
+
+		await page.getByLabel('Expected status').fill('200-299');
+		await page.getByRole('button', { name: 'Create monitor' }).click();
+		await page.waitForURL((u) => /^\/monitors\/[0-9a-f-]{36}$/.test(u.pathname));
+		monitorID = new URL(page.url()).pathname.split('/')[2];
+		await page.getByText('Monitor created').waitFor();
+		const saved = (await (await page.request.get(`${site()}/api/v1/monitors/${monitorID}`)).json()).data;
+		expect(saved).toMatchObject({ name: 'Local site', type: 'http', interval_seconds: 5, timeout_seconds: 2 });
+		expect(saved.config.expected_status).toEqual(['200-299']);
+	});
+
+	test('the monitor goes up on the dashboard without a reload', async () => {
+		await page.goto(`${site()}/dashboard`);
+		const row = page.getByRole('row', { name: /Local site/ });
+		await row.waitFor({ timeout: 30_000 });
+		await row.getByText(/^▲ Up$/).waitFor({ timeout: 40_000 });
+		await shot(page, 'dashboard');
+	});
+
+	test('the detail page shows uptime and draws the latency chart, which zooms', async () => {
+		await page.goto(`${site()}/dashboard`);
+		await page.getByRole('link', { name: 'Local site' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}`);
+		await page.getByRole('link', { name: '1h' }).click();
+		await page.waitForURL((u) => u.searchParams.get('range') === '1h');
+		await page.getByRole('heading', { name: /Local site/ }).getByText('Up').waitFor();
+		expect(await page.getByRole('region', { name: 'Uptime' }).textContent()).toContain('24h');
+
+		// Coloured pixels are the p50/p95/p99 lines; the axes and grid are grey.
+		// Checks land every 5 s, so wait (reloading) until the chart has some to draw.
+		let lines = 0;
+		for (let i = 0; i < 15 && lines === 0; i++) {
+			if (i) {
+				await page.waitForTimeout(2000);
+				await page.reload();
+			}
+			await page.locator('.chart canvas').waitFor();
+			lines = await colouredPixels(page);
+		}
+		expect(lines).toBeGreaterThan(0);
+		await page.getByRole('row').filter({ hasText: 'Up' }).first().waitFor();
+		await shot(page, 'monitor-detail');
+
+		// Drag across the chart to zoom in; the page loads the narrower range.
+		const over = await page.locator('.chart .u-over').boundingBox();
+		expect(over).not.toBeNull();
+		const y = over!.y + over!.height / 2;
+		await page.mouse.move(over!.x + over!.width * 0.5, y);
+		await page.mouse.down();
+		await page.mouse.move(over!.x + over!.width * 0.99, y, { steps: 5 });
+		await page.mouse.up();
+		await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.has('to'));
+		await page.getByRole('link', { name: 'Reset zoom' }).waitFor();
+		await page.locator('.chart canvas').waitFor();
+	});
+
+	test('a stopped target turns the monitor down and opens an incident', async () => {
+		await page.goto(`${site()}/dashboard`);
+		await target.close();
+		const row = page.getByRole('row', { name: /Local site/ });
+		await row.getByText(/^▼ Down$/).waitFor({ timeout: 45_000 });
+		const incidents = await (await page.request.get(`${site()}/api/v1/incidents?state=open`)).json();
+		expect(incidents.data.map((i: { monitor_id: string }) => i.monitor_id)).toContain(monitorID);
+		await shot(page, 'dashboard-down');
+
+		// The detail page lists the incident and the failed results with their errors.
+		await page.goto(`${site()}/monitors/${monitorID}?range=1h&results=failed`);
+		await page.locator('li.open').first().waitFor();
+		const failed = page.getByRole('table', { name: /Check results/ }).getByRole('row').filter({ hasText: 'Down' });
+		expect(await failed.count()).toBeGreaterThan(0);
+		await shot(page, 'monitor-detail-down');
+	});
+
+	test('the edit form saves, and the monitor pauses and resumes', async () => {
+		await page.goto(`${site()}/monitors/${monitorID}`);
+		await page.getByRole('link', { name: 'Edit' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}/edit`);
+		expect(await page.getByLabel('Expected status').inputValue()).toBe('200-299');
+		await page.getByLabel('Tags').fill('e2e, Local');
+		await page.getByRole('button', { name: 'Save changes' }).click();
+		await page.waitForURL((u) => u.pathname === `/monitors/${monitorID}`);
+		const saved = (await (await page.request.get(`${site()}/api/v1/monitors/${monitorID}`)).json()).data;
+		expect(saved.tags).toEqual(['e2e', 'local']);
+		expect(saved.timeout_seconds).toBe(2);
+
+		await page.getByRole('button', { name: 'Pause' }).click();
+		await page.getByRole('heading', { name: /Local site/ }).getByText('Paused').waitFor();
+		await page.getByRole('button', { name: 'Resume' }).click();
+		await page.getByRole('button', { name: 'Pause' }).waitFor();
+	});
+
+	test('search filters the dashboard', async () => {
+		await page.goto(`${site()}/dashboard`);
+		await page.getByLabel('Search').fill('nothing like it');
+		await page.getByText('No monitor matches these filters').waitFor();
+		await page.getByLabel('Search').fill('local');
+		await page.getByRole('row', { name: /Local site/ }).waitFor();
+		expect(new URL(page.url()).searchParams.get('q')).toBe('local');
+	});
+
+	test('an ended session sends the user to log in and back', async () => {
+		// Revoke the session behind the browser's back; its cookie stays.
+		expect((await apiPost(page, '/api/v1/auth/logout', {})).status()).toBe(200);
+		await page.goto(`${site()}/dashboard?q=local`);
+		const url = new URL(page.url());
+		expect(url.pathname).toBe('/login');
+		expect(url.searchParams.get('next')).toBe('/dashboard?q=local');
+
+		await page.getByLabel('Email').fill('ada@example.com');
+		await page.getByLabel('Password').fill(PASSWORD);
+		await page.getByRole('button', { name: 'Log in' }).click();
+		await page.waitForURL((u) => u.pathname === '/dashboard');
+		expect(new URL(page.url()).search).toBe('?q=local');
+	});
+
+	test('the dashboard is usable at 375 px, in the dark theme too', async () => {
+		await page.setViewportSize({ width: 375, height: 812 });
+		await page.goto(`${site()}/dashboard`);
+		const width = await page.evaluate(() => document.documentElement.scrollWidth);
+		expect(width).toBeLessThanOrEqual(375);
+		await shot(page, 'dashboard-375');
+		await page.getByRole('button', { name: /Change theme/ }).click(); // system -> light
+		await page.getByRole('button', { name: /Change theme/ }).click(); // light -> dark
+		await page.reload();
+		expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+		await shot(page, 'dashboard-375-dark');
+		await page.setViewportSize({ width: 1280, height: 900 });
+	});
+
+	test('a second tenant sees none of it', async () => {
+		const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		try {
+			const p = await other.newPage();
+			await signUp(p, site(), 'bob@example.com', 'Bob', 'Bobco');
+			await p.getByText('No monitors yet').waitFor();
+			expect(await p.getByText('Local site').count()).toBe(0);
+			const foreign = await p.request.get(`${site()}/api/v1/monitors/${monitorID}`);
+			expect(foreign.status()).toBe(404);
+			const incidents = await (await p.request.get(`${site()}/api/v1/incidents`)).json();
+			expect(incidents.data).toEqual([]);
+		} finally {
+			await other.close();
+		}
+	});
+
+	test('logging out forgets the session', async () => {
+		await page.getByRole('button', { name: 'Log out' }).click();
+		await page.waitForURL((u) => u.pathname === '/login');
+		expect((await first.cookies()).some((c) => c.name === 'vinsight_session')).toBe(false);
+		await page.goto(`${site()}/dashboard`);
+		expect(new URL(page.url()).pathname).toBe('/login');
+	});
+});
+
+const PASSWORD = 'correct horse battery staple';
+
+async function signUp(page: Page, site: string, email: string, name: string, tenant: string) {
+	await page.goto(`${site}/signup`);
+	await page.getByLabel('Your name').fill(name);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByLabel('Organisation').fill(tenant);
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await page.waitForURL((u) => u.pathname === '/dashboard');
+}
+
+// colouredPixels counts the chart's saturated pixels: its lines, not the grey axes and grid.
+function colouredPixels(page: Page): Promise<number> {
+	return page.evaluate(() => {
+		const canvas = document.querySelector<HTMLCanvasElement>('.chart canvas');
+		if (!canvas || !canvas.width || !canvas.height) return 0;
+		const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+		let count = 0;
+		for (let i = 0; i < pixels.length; i += 4) {
+			const [r, g, b, a] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
+			if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) count++;
+		}
+		return count;
+	});
+}
 
 async function getJSON(url: string) {
 	const res = await fetch(url);

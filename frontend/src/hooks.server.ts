@@ -1,19 +1,50 @@
 import type { Handle } from '@sveltejs/kit';
 import { backendURL } from '$lib/server/config';
 import { proxy } from '$lib/server/proxy';
+import {
+	SESSION_COOKIE,
+	clearSession,
+	clientAddress,
+	crossSiteWrite,
+	verifySession
+} from '$lib/server/session';
 
 export const handle: Handle = async ({ event, resolve }) => {
+	const token = event.cookies.get(SESSION_COOKIE);
+
 	if (event.url.pathname.startsWith('/api/')) {
-		return proxy(event.request, backendURL(), { clientAddress: clientAddress(event) });
+		// A cookie-authenticated write must come from a page of this site.
+		if (token && !event.request.headers.has('authorization') && crossSiteWrite(event.request, event.url)) {
+			return forbidden();
+		}
+		return proxy(event.request, backendURL(), { clientAddress: clientAddress(event), token });
 	}
-	return resolve(event);
+
+	event.locals.session = null;
+	if (token) {
+		try {
+			event.locals.session = await verifySession(token);
+			if (!event.locals.session) clearSession(event.cookies, event.url);
+		} catch {
+			// The backend is away: keep the cookie, pages say the backend is unavailable.
+		}
+	}
+	const theme = event.cookies.get('theme');
+	event.locals.theme = theme === 'light' || theme === 'dark' ? theme : '';
+
+	return resolve(event, {
+		transformPageChunk: ({ html }) => html.replace('%vinsight.theme%', event.locals.theme)
+	});
 };
 
-function clientAddress(event: Parameters<Handle>[0]['event']): string | undefined {
-	// getClientAddress throws where no socket exists (prerendering); the header is optional.
-	try {
-		return event.getClientAddress();
-	} catch {
-		return undefined;
-	}
+function forbidden(): Response {
+	const envelope = {
+		data: null,
+		error: { code: 'FORBIDDEN', message: 'cross-site request refused' },
+		meta: {}
+	};
+	return new Response(JSON.stringify(envelope), {
+		status: 403,
+		headers: { 'content-type': 'application/json' }
+	});
 }

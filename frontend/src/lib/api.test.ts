@@ -25,6 +25,8 @@ beforeAll(async () => {
 					error: { code: 'VALIDATION_ERROR', message: 'invalid monitor', details: { interval_seconds: 'must be at least 30' } },
 					meta: {}
 				});
+			case '/api/v1/monitors/gone':
+				return res.writeHead(204).end();
 			case '/api/v1/missing':
 				return json(404, { data: null, error: { code: 'NOT_FOUND', message: 'not found' } });
 			default:
@@ -48,6 +50,10 @@ describe('api', () => {
 		const { data, meta } = await request(fetch, `${backend.url}/api/v1/monitors`);
 		expect(data).toEqual([{ id: 'm1' }]);
 		expect(meta).toEqual({ page: 1, per_page: 20, total: 1 });
+	});
+
+	it('reads 204 No Content as success without data', async () => {
+		expect(await api(fetch, `${backend.url}/api/v1/monitors/gone`, { method: 'DELETE' })).toBeNull();
 	});
 
 	it('sends a json body as JSON', async () => {

@@ -61,6 +61,9 @@ export async function request<T>(
 		throw new ApiError(0, 'NETWORK_ERROR', cause instanceof Error ? cause.message : String(cause));
 	}
 
+	// A DELETE answers 204 No Content: success with nothing to read.
+	if (response.status === 204) return { data: null as T, meta: {} };
+
 	let envelope: Envelope<T>;
 	try {
 		envelope = (await response.json()) as Envelope<T>;

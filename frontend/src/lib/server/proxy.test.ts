@@ -223,3 +223,36 @@ describe('proxy', () => {
 		expect(seenURL).toBe('//evil.test/api/v1/x');
 	});
 });
+
+describe('proxy with a session', () => {
+	it('sends the session token as the bearer token and never the cookie', async () => {
+		let seen: IncomingHttpHeaders = {};
+		backend = await listen((req, res) => {
+			seen = req.headers;
+			res.end('{}');
+		});
+		const request = new Request('http://app.test/api/v1/me', {
+			headers: { cookie: 'vinsight_session=vis_abc; theme=dark' }
+		});
+
+		await proxy(request, backend.url, { token: 'vis_abc' });
+
+		expect(seen.authorization).toBe('Bearer vis_abc');
+		expect(seen.cookie).toBeUndefined();
+	});
+
+	it('keeps an Authorization header the client sent itself', async () => {
+		let seen: IncomingHttpHeaders = {};
+		backend = await listen((req, res) => {
+			seen = req.headers;
+			res.end('{}');
+		});
+		const request = new Request('http://app.test/api/v1/me', {
+			headers: { authorization: 'Bearer vik_key' }
+		});
+
+		await proxy(request, backend.url, { token: 'vis_abc' });
+
+		expect(seen.authorization).toBe('Bearer vik_key');
+	});
+});

@@ -21,6 +21,8 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 export interface ProxyOptions {
 	/** Address of the client as seen by this server, appended to X-Forwarded-For. */
 	clientAddress?: string;
+	/** Session token from the cookie, sent as the bearer token unless the request brings its own. */
+	token?: string;
 	/** Injected so tests can observe failures without noise on stderr. */
 	log?: (message: string) => void;
 }
@@ -40,7 +42,7 @@ export async function proxy(
 	try {
 		upstream = await fetch(target, {
 			method: request.method,
-			headers: requestHeaders(request, incoming, options.clientAddress),
+			headers: requestHeaders(request, incoming, options),
 			body: hasBody ? request.body : null,
 			// Stream the request body instead of buffering it; Node's fetch requires this flag.
 			duplex: 'half',
@@ -64,8 +66,14 @@ export async function proxy(
 	});
 }
 
-function requestHeaders(request: Request, incoming: URL, clientAddress?: string): Headers {
+function requestHeaders(request: Request, incoming: URL, options: ProxyOptions): Headers {
 	const headers = copyHeaders(request.headers);
+	// The backend authenticates by bearer token only; the session cookie stays on this side.
+	headers.delete('cookie');
+	if (options.token && !headers.has('authorization')) {
+		headers.set('authorization', `Bearer ${options.token}`);
+	}
+	const clientAddress = options.clientAddress;
 	// Compression between two processes on one network buys nothing, and fetch would
 	// decode it anyway; asking for identity keeps bytes and streaming as the backend wrote them.
 	headers.set('accept-encoding', 'identity');
