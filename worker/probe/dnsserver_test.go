@@ -24,6 +24,8 @@ var testZone = []string{
 	"test. 60 IN NS ns1.test.",
 	"test. 60 IN SOA ns1.test. hostmaster.test. 2024010101 7200 3600 1209600 300",
 	"secure.test. 60 IN A 127.0.0.1",
+	"api.secure.test. 60 IN A 127.0.0.1",
+	"other.test. 60 IN A 127.0.0.1",
 	`big.test. 60 IN TXT "` + strings.Repeat("0123456789", 25) + `"`,
 	`big.test. 60 IN TXT "` + strings.Repeat("abcdefghij", 25) + `"`,
 	`big.test. 60 IN TXT "` + strings.Repeat("ABCDEFGHIJ", 25) + `"`,

@@ -2,7 +2,7 @@ package probe
 
 import (
 	"context"
-	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +20,8 @@ import (
 const maxBody = 1 << 20
 
 const userAgent = "V-Insight/1.0 (uptime monitor)"
+
+var errBodyCut = errors.New("the connection closed before the whole body arrived")
 
 // responseBody is the part of a response body that was read.
 type responseBody struct {
@@ -45,40 +47,59 @@ func probeHTTP(ctx context.Context, p *Prober, m model.Monitor) model.CheckResul
 // maxBody; kept only when keepBody). The result is up when the final status
 // is accepted, with LatencyMS covering everything up to the last body byte
 // read and the phases (DNS, connect, TLS, time to first byte) summed over
-// redirect hops.
+// redirect hops. Every hop opens a connection of its own, which the guard
+// vets, and speaks HTTP/1.1 on it.
 func (p *Prober) fetch(ctx context.Context, target string, cfg *model.HTTPConfig, keepBody bool) (r model.CheckResult, body responseBody) {
 	r = up("")
 	start := time.Now()
 	timing := &httpTiming{}
 	defer timing.record(&r)
 
-	req, err := newRequest(httptrace.WithClientTrace(ctx, timing.trace()), target, cfg)
+	req, err := newRequest(target, cfg)
 	if err != nil {
 		fail(&r, kindConnect, "invalid request: "+err.Error())
 		return r, responseBody{}
 	}
+	chain := redirectChain{first: req, body: cfg.Body}
 	redirects := 0
-	client := p.httpClient(cfg, &redirects)
-
-	resp, err := client.Do(req)
-	if err != nil {
-		// The transport rewords some handshake errors; the trace kept the
-		// original, which classifies as what it is.
-		if handshakeErr := timing.handshakeError(); handshakeErr != nil {
-			err = handshakeErr
+	var h *hop
+	for {
+		h, err = p.roundTrip(ctx, req, cfg.VerifyTLS, timing)
+		if err != nil {
+			failErr(&r, err)
+			if r.ErrorKind == kindTimeout {
+				r.Message = "timed out " + timing.currentPhase()
+			}
+			return r, responseBody{}
 		}
-		failErr(&r, err)
-		if r.ErrorKind == kindTimeout {
-			r.Message = "timed out " + timing.currentPhase()
+		if !cfg.FollowRedirects || redirects >= cfg.MaxRedirects {
+			break
 		}
-		return r, responseBody{}
+		next, err := chain.next(req, h.resp)
+		if err != nil {
+			r.StatusCode = h.resp.StatusCode
+			fail(&r, kindHTTPStatus, fmt.Sprintf("status %s: %s", h.resp.Status, err))
+			h.close()
+			return r, responseBody{}
+		}
+		if next == nil {
+			break
+		}
+		h.close()
+		req = next
+		redirects++
 	}
-	defer resp.Body.Close()
+	defer h.close()
+	resp := h.resp
 	r.StatusCode = resp.StatusCode
 	if resp.TLS != nil {
 		r.CertExpiresAt = certExpiry(resp.TLS.VerifiedChains, resp.TLS.PeerCertificates)
 	}
+	timing.setPhase("reading the response body")
 	body, err = readBody(resp.Body, keepBody)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errBodyCut
+	}
 	if err != nil {
 		failErr(&r, err)
 		if r.ErrorKind == kindTimeout {
@@ -95,16 +116,22 @@ func (p *Prober) fetch(ctx context.Context, target string, cfg *model.HTTPConfig
 	return r, body
 }
 
-func newRequest(ctx context.Context, target string, cfg *model.HTTPConfig) (*http.Request, error) {
+// newRequest builds the first request of a check. Close asks the server to
+// close the connection after answering: every check connects anew.
+func newRequest(target string, cfg *model.HTTPConfig) (*http.Request, error) {
 	var body io.Reader
 	if cfg.Body != "" {
 		body = strings.NewReader(cfg.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cfg.Method, target, body)
+	req, err := http.NewRequest(cfg.Method, target, body)
 	if err != nil {
 		// The error would quote the URL, which may hold a token.
 		return nil, fmt.Errorf("the URL or method %q is not valid", cfg.Method)
 	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return nil, errors.New("the URL is not http or https")
+	}
+	req.Close = true
 	req.Header.Set("User-Agent", userAgent)
 	for name, value := range cfg.Headers {
 		if strings.EqualFold(name, "Host") {
@@ -114,50 +141,6 @@ func newRequest(ctx context.Context, target string, cfg *model.HTTPConfig) (*htt
 		req.Header.Set(name, value)
 	}
 	return req, nil
-}
-
-// transport returns one of the two transports every http probe shares
-// (verifying certificates or not). Keep-alives are off, so each check still
-// opens a fresh connection and measures DNS, connect and TLS; sharing only
-// saves building the transport's machinery for every check. No proxy from
-// the environment: a proxy would connect on the probe's behalf, past the
-// guard.
-func (p *Prober) transport(verify bool) *http.Transport {
-	p.transportsOnce.Do(func() {
-		for i, skip := range []bool{false, true} {
-			p.transports[i] = &http.Transport{
-				DialContext: p.dialer.DialContext,
-				// Skipping verification is the monitor's own choice
-				// (verify_tls), for targets with self-signed certificates.
-				TLSClientConfig:        &tls.Config{InsecureSkipVerify: skip, RootCAs: p.roots},
-				ForceAttemptHTTP2:      true,
-				DisableKeepAlives:      true,
-				MaxResponseHeaderBytes: 64 << 10,
-			}
-		}
-	})
-	if verify {
-		return p.transports[0]
-	}
-	return p.transports[1]
-}
-
-// httpClient returns a client for one probe with redirects as configured;
-// redirects counts the hops followed.
-func (p *Prober) httpClient(cfg *model.HTTPConfig, redirects *int) *http.Client {
-	client := &http.Client{
-		Transport: p.transport(cfg.VerifyTLS),
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-			// via holds the requests made so far; following this redirect
-			// would make it the len(via)-th.
-			if !cfg.FollowRedirects || len(via) > cfg.MaxRedirects {
-				return http.ErrUseLastResponse
-			}
-			*redirects = len(via)
-			return nil
-		},
-	}
-	return client
 }
 
 // readBody reads up to maxBody bytes, keeping them only when asked: the
@@ -187,35 +170,30 @@ func statusMessage(resp *http.Response, cfg *model.HTTPConfig, redirects int) st
 	return msg
 }
 
-// httpTiming collects the phases of a request and its redirect hops from
-// httptrace hooks, which can run on several goroutines at once (dual-stack
-// connects race), hence the lock.
+// httpTiming collects the phases of a request and its redirect hops. The
+// dialer reports DNS and connect through httptrace hooks, which can run on
+// several goroutines at once (dual-stack connects race), hence the lock.
 type httpTiming struct {
 	mu                                   sync.Mutex
 	phase                                string
-	dnsStart, connectStart, tlsStart     time.Time
-	connReady                            time.Time
+	dnsStart, connectStart, tlsStarted   time.Time
+	ready                                time.Time
 	dns, connect, tls, ttfb              time.Duration
 	sawDNS, sawConnect, sawTLS, sawFirst bool
-	tlsErr                               error
 }
 
-func (t *httpTiming) trace() *httptrace.ClientTrace {
-	at := func(f func(now time.Time)) {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		f(time.Now())
-	}
-	return &httptrace.ClientTrace{
-		GetConn: func(string) { at(func(time.Time) { t.phase = "connecting" }) },
+// dialContext returns ctx with hooks that time the name lookup and the
+// connect of a dial.
+func (t *httpTiming) dialContext(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		DNSStart: func(httptrace.DNSStartInfo) {
-			at(func(now time.Time) { t.dnsStart, t.phase = now, "looking up the host" })
+			t.at(func(now time.Time) { t.dnsStart, t.phase = now, "looking up the host" })
 		},
 		DNSDone: func(httptrace.DNSDoneInfo) {
-			at(func(now time.Time) { t.dns += now.Sub(t.dnsStart); t.sawDNS = true })
+			t.at(func(now time.Time) { t.dns += now.Sub(t.dnsStart); t.sawDNS = true })
 		},
 		ConnectStart: func(string, string) {
-			at(func(now time.Time) {
+			t.at(func(now time.Time) {
 				if t.connectStart.IsZero() {
 					t.connectStart = now
 				}
@@ -223,30 +201,51 @@ func (t *httpTiming) trace() *httptrace.ClientTrace {
 			})
 		},
 		ConnectDone: func(_, _ string, err error) {
-			at(func(now time.Time) {
+			t.at(func(now time.Time) {
 				if err == nil {
 					t.connect += now.Sub(t.connectStart)
 					t.connectStart, t.sawConnect = time.Time{}, true
 				}
 			})
 		},
-		TLSHandshakeStart: func() {
-			at(func(now time.Time) { t.tlsStart, t.phase = now, "in the TLS handshake" })
-		},
-		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			at(func(now time.Time) { t.tls += now.Sub(t.tlsStart); t.sawTLS, t.tlsErr = true, err })
-		},
-		GotConn: func(httptrace.GotConnInfo) {
-			at(func(now time.Time) { t.connReady, t.phase = now, "waiting for the response" })
-		},
-		GotFirstResponseByte: func() {
-			at(func(now time.Time) {
-				t.ttfb += now.Sub(t.connReady)
-				t.sawFirst = true
-				t.phase = "reading the response"
-			})
-		},
-	}
+	})
+}
+
+// connected adds the connect time of a dial that was timed without hooks.
+func (t *httpTiming) connected(d time.Duration) {
+	t.at(func(time.Time) { t.connect += d; t.sawConnect = true })
+}
+
+// at runs f with the time under the lock.
+func (t *httpTiming) at(f func(now time.Time)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f(time.Now())
+}
+
+func (t *httpTiming) setPhase(phase string) {
+	t.at(func(time.Time) { t.phase = phase })
+}
+
+func (t *httpTiming) tlsStart() {
+	t.at(func(now time.Time) { t.tlsStarted, t.phase = now, "in the TLS handshake" })
+}
+
+func (t *httpTiming) tlsDone() {
+	t.at(func(now time.Time) { t.tls += now.Sub(t.tlsStarted); t.sawTLS = true })
+}
+
+// connReady marks the connection ready for the request.
+func (t *httpTiming) connReady() {
+	t.at(func(now time.Time) { t.ready, t.phase = now, "waiting for the response" })
+}
+
+func (t *httpTiming) firstByte() {
+	t.at(func(now time.Time) {
+		t.ttfb += now.Sub(t.ready)
+		t.sawFirst = true
+		t.phase = "reading the response"
+	})
 }
 
 func (t *httpTiming) currentPhase() string {
@@ -256,12 +255,6 @@ func (t *httpTiming) currentPhase() string {
 		return "connecting"
 	}
 	return t.phase
-}
-
-func (t *httpTiming) handshakeError() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.tlsErr
 }
 
 // record copies the phases that happened into r. TTFBMS is the time from

@@ -8,8 +8,6 @@ import (
 	"context"
 	"crypto/x509"
 	"net"
-	"net/http"
-	"sync"
 	"time"
 
 	"github.com/vinsight/vinsight/internal/model"
@@ -40,8 +38,7 @@ type Prober struct {
 	// roots verifies server certificates; nil means the system roots.
 	roots *x509.CertPool
 
-	transportsOnce sync.Once
-	transports     [2]*http.Transport // verifying, not verifying
+	buffers bufferPools // of the HTTP hops
 }
 
 // probeFunc checks one monitor of one type. It returns the outcome and the
@@ -89,9 +86,14 @@ func Probes(t model.MonitorType) bool {
 func (p *Prober) Probe(ctx context.Context, m model.Monitor) model.CheckResult {
 	start := time.Now()
 	if m.TimeoutSeconds > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(m.TimeoutSeconds)*time.Second)
-		defer cancel()
+		// The scheduler usually set this very deadline already; a second
+		// timer would only cost.
+		deadline := start.Add(time.Duration(m.TimeoutSeconds) * time.Second)
+		if current, ok := ctx.Deadline(); !ok || deadline.Before(current) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+			defer cancel()
+		}
 	}
 	var r model.CheckResult
 	if probe, ok := probes[m.Type]; ok {
