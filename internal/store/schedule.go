@@ -70,7 +70,9 @@ func (s *Store) RecordMonitorStates(ctx context.Context, states []MonitorState) 
 	if len(states) == 0 {
 		return nil
 	}
-	ids := make([]uuid.UUID, len(states))
+	// Plain byte arrays: pgx encodes uuid.UUID elements of an array through
+	// their driver.Valuer text, several allocations each, every second.
+	ids := make([][16]byte, len(states))
 	regions := make([]string, len(states))
 	statuses := make([]string, len(states))
 	times := make([]time.Time, len(states))
