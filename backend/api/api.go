@@ -47,6 +47,8 @@ type API struct {
 	// promEngine answers PromQL for every tenant, within the configured limits.
 	promEngine *promql.Engine
 	grafana    *grafana.Provisioner
+	// publicPages keeps rendered public status pages for a few seconds.
+	publicPages *pageCache
 }
 
 // now is the present in UTC.
@@ -64,5 +66,6 @@ func New(d Deps) *API {
 	}
 	return &API{store: d.Store, cfg: d.Config, log: d.Log, registry: d.Registry,
 		metrics: metrics.NewHTTP(d.Registry), limits: newLimiters(d.Config), dummyHash: dummy, clock: clock,
-		promEngine: newPromEngine(d.Config.PromMaxSamples, d.Config.PromQueryTimeout), grafana: d.Grafana}
+		promEngine: newPromEngine(d.Config.PromMaxSamples, d.Config.PromQueryTimeout), grafana: d.Grafana,
+		publicPages: newPageCache(10*time.Second, 1000)}
 }

@@ -57,6 +57,14 @@ func windowBody(name string) map[string]any {
 		"rrule": "FREQ=WEEKLY;BYDAY=SU", "all_monitors": true}
 }
 
+func statusPageBody(slug string, monitorIDs ...string) map[string]any {
+	if monitorIDs == nil {
+		monitorIDs = []string{}
+	}
+	return map[string]any{"slug": slug, "title": "Status of " + slug, "description": "Our services", "logo_url": "https://cdn.example.com/logo.png",
+		"monitor_ids": monitorIDs, "published": false}
+}
+
 // incidentOf opens an incident on the monitor, as the worker would when it
 // finds the monitor down, and returns its id.
 func (s *testServer) incidentOf(t *testing.T, owner client, monitorID string) string {
@@ -115,6 +123,8 @@ func (s *testServer) fixture(t *testing.T, name string) tenantFixture {
 		f.ids[p] = channel
 	}
 	f.ids["/api/v1/maintenance-windows/:id"] = idOf(t, owner.do("POST", "/api/v1/maintenance-windows", windowBody(name+" upgrade")))
+	f.ids["/api/v1/status-pages/:id"] = idOf(t, owner.do("POST", "/api/v1/status-pages", statusPageBody(strings.ToLower(name)+"-status", monitor)))
+	f.ids["/api/v1/badges/:id"] = idOf(t, owner.do("POST", "/api/v1/badges", map[string]string{"monitor_id": monitor}))
 	incident := s.incidentOf(t, owner, monitor)
 	for _, p := range []string{"/api/v1/incidents/:id", "/api/v1/incidents/:id/acknowledge", "/api/v1/incidents/:id/comments"} {
 		f.ids[p] = incident
@@ -152,6 +162,10 @@ func bodyFor(method, path string) any {
 		return channelBody("renamed")
 	case "POST /api/v1/maintenance-windows", "PUT /api/v1/maintenance-windows/:id":
 		return windowBody("renamed")
+	case "POST /api/v1/status-pages", "PUT /api/v1/status-pages/:id":
+		return statusPageBody("renamed-page")
+	case "POST /api/v1/badges":
+		return map[string]string{"monitor_id": "00000000-0000-0000-0000-000000000000"}
 	case "POST /api/v1/incidents/:id/comments":
 		return map[string]string{"body": "looking"}
 	case "POST /api/v1/auth/switch":
@@ -181,7 +195,8 @@ func TestTenantIsolationMatrix(t *testing.T) {
 
 	public := map[string]bool{"/health": true, "/ready": true, "/metrics": true, "/api/v1/version": true, "/api/v1/openapi.json": true,
 		"/api/v1/auth/signup": true, "/api/v1/auth/login": true, "/api/v1/invites/accept": true,
-		"/api/v1/heartbeat/:token": true}
+		"/api/v1/heartbeat/:token": true, "/api/v1/public/status-pages/:slug": true,
+		"/api/v1/badge/:token/status.svg": true, "/api/v1/badge/:token/uptime.svg": true}
 	// Routes about the caller's own person rather than tenant data.
 	self := map[string]bool{"/api/v1/me": true, "/api/v1/auth/logout": true, "/api/v1/auth/switch": true,
 		"/api/v1/sessions": true, "/api/v1/sessions/:id": true}

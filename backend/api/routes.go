@@ -33,6 +33,11 @@ func (a *API) Router() *gin.Engine {
 	// limit is the tenant's API budget.
 	v1.GET("/heartbeat/:token", handle(a.heartbeat))
 	v1.POST("/heartbeat/:token", handle(a.heartbeat))
+	// Public status pages and README badges: the slug or the badge token is
+	// all a visitor has. Both answer from cache-friendly reads.
+	v1.GET("/public/status-pages/:slug", handle(a.publicStatusPage))
+	v1.GET("/badge/:token/status.svg", handle(a.badgeStatus))
+	v1.GET("/badge/:token/uptime.svg", handle(a.badgeUptime))
 
 	// Everything below knows its tenant from the bearer token alone.
 	in := v1.Group("", a.authenticate, a.limitAPI)
@@ -77,6 +82,16 @@ func (a *API) Router() *gin.Engine {
 	write.POST("/maintenance-windows", handle(a.createMaintenanceWindow))
 	write.PUT("/maintenance-windows/:id", handle(a.updateMaintenanceWindow))
 	write.DELETE("/maintenance-windows/:id", handle(a.deleteMaintenanceWindow))
+
+	in.GET("/status-pages", handle(a.listStatusPages))
+	in.GET("/status-pages/:id", handle(a.getStatusPage))
+	write.POST("/status-pages", handle(a.createStatusPage))
+	write.PUT("/status-pages/:id", handle(a.updateStatusPage))
+	write.DELETE("/status-pages/:id", handle(a.deleteStatusPage))
+
+	in.GET("/badges", handle(a.listBadges))
+	write.POST("/badges", handle(a.createBadge))
+	write.DELETE("/badges/:id", handle(a.deleteBadge))
 
 	in.GET("/members", handle(a.listMembers))
 	// Anyone may leave; removing someone else is checked in the handler.

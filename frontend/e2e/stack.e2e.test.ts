@@ -321,6 +321,54 @@ describe('in the browser', () => {
 		await page.setViewportSize({ width: 1280, height: 900 });
 	});
 
+	test('a published status page opens logged out, cacheable, with only what was chosen', async () => {
+		await page.goto(`${site()}/status-pages`);
+		await page.getByRole('link', { name: 'New status page' }).click();
+		await page.waitForURL((u) => u.pathname === '/status-pages/new');
+		await page.getByLabel('Title', { exact: true }).fill('Acme status');
+		expect(await page.getByLabel('Address', { exact: true }).inputValue()).toBe('acme-status');
+		await page.getByLabel('Address', { exact: true }).fill('Acme e2e');
+		await page.getByLabel(/^Local site/).check();
+		await page.getByLabel(/^Published/).check();
+		await page.getByRole('button', { name: 'Create status page' }).click();
+		// Refused by the API: its reason sits under the address field.
+		await page.locator('#field-slug-error').waitFor();
+		expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Acme status');
+		await page.getByLabel('Address', { exact: true }).fill('acme-e2e');
+		await page.getByRole('button', { name: 'Create status page' }).click();
+		await page.waitForURL((u) => /^\/status-pages\/[0-9a-f-]{36}$/.test(u.pathname));
+		await page.getByText('Status page saved.').waitFor();
+
+		const visitor = await browser.newContext({ viewport: { width: 375, height: 812 } });
+		try {
+			const p = await visitor.newPage();
+			const response = await p.goto(`${site()}/status/acme-e2e`);
+			expect(response?.status()).toBe(200);
+			expect(response?.headers()['cache-control']).toContain('public');
+			await p.getByRole('heading', { name: 'Acme status' }).waitFor();
+			await p.getByText('Local site', { exact: true }).first().waitFor();
+			await p.getByRole('region', { name: 'Overall status' }).waitFor();
+			expect(await p.getByRole('slider', { name: /Local site uptime/ }).count()).toBe(1);
+			const html = await p.content();
+			expect(html).not.toContain(monitorID);
+			expect(html).not.toContain(target.url);
+			expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+			await shot(p, 'status-page');
+			expect((await p.goto(`${site()}/status/not-a-page`))?.status()).toBe(404);
+
+			// A README badge of the monitor, through the frontend's proxy, without a session.
+			const created = await apiPost(page, '/api/v1/badges', { monitor_id: monitorID });
+			expect(created.status()).toBe(201);
+			const { token } = (await created.json()).data;
+			const badge = await p.request.get(`${site()}/api/v1/badge/${token}/status.svg`);
+			expect(badge.status()).toBe(200);
+			expect(badge.headers()['content-type']).toContain('image/svg+xml');
+			expect(await badge.text()).toMatch(/^<svg /);
+		} finally {
+			await visitor.close();
+		}
+	});
+
 	test('a second tenant sees none of it', async () => {
 		const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 		try {

@@ -13,6 +13,7 @@ const (
 	SessionPrefix = "vis_"
 	APIKeyPrefix  = "vik_"
 	InvitePrefix  = "vii_"
+	BadgePrefix   = "vib_"
 )
 
 // NewToken returns a random token with the given prefix and its hash.

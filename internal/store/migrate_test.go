@@ -46,10 +46,10 @@ func TestMigrateUpDownUp(t *testing.T) {
 		assert.False(t, st.Current(), "an empty database is behind")
 		assert.ErrorContains(t, st.Err(), "schema is behind")
 
-		want := []string{"api_keys", "audit_log", "cert_warnings", "check_results", "check_rollup_1d", "check_rollup_1h", "check_rollup_1m",
+		want := []string{"api_keys", "audit_log", "badge_tokens", "cert_warnings", "check_results", "check_rollup_1d", "check_rollup_1h", "check_rollup_1m",
 			"grafana_orgs", "incident_events", "incidents", "ingest_batches", "invites", "maintenance_windows", "memberships", "monitor_channels",
 			"monitor_region_states", "monitors", "notification_attempts", "notification_channels", "notification_deliveries",
-			"notification_events", "sessions", "shard_leases", "tenants", "users", "workers"}
+			"notification_events", "sessions", "shard_leases", "status_pages", "tenants", "users", "workers"}
 		if engine == store.EnginePostgres {
 			want = append(want, "check_rollup_1d_mat", "check_rollup_1h_mat", "check_rollup_1m_mat", "rollup_watermarks")
 			sort.Strings(want)

@@ -50,6 +50,12 @@ func seedTenant(t *testing.T, s *store.Store, name string) uuid.UUID {
 	require.NoError(t, err)
 	_, err = s.Pool().Exec(ctx, `INSERT INTO grafana_orgs (tenant_id, org_id) VALUES ($1, 1)`, tenant)
 	require.NoError(t, err)
+	_, badgeHash := auth.NewToken(auth.BadgePrefix)
+	_, err = s.Pool().Exec(ctx, `
+		WITH m AS (SELECT id FROM monitors WHERE tenant_id = $1),
+		sp AS (INSERT INTO status_pages (tenant_id, slug, title, monitor_ids) SELECT $1, lower($3) || '-status', 's', ARRAY[m.id] FROM m)
+		INSERT INTO badge_tokens (tenant_id, monitor_id, prefix, token_hash) SELECT $1, m.id, 'vib_x', $2 FROM m`, tenant, badgeHash, name)
+	require.NoError(t, err)
 	return tenant
 }
 
@@ -63,7 +69,8 @@ func TestRowLevelSecurityIsTheSecondWall(t *testing.T) {
 	ctx := context.Background()
 	tables := []string{"tenants", "users", "memberships", "monitors", "api_keys", "invites", "audit_log", "sessions",
 		"notification_channels", "monitor_channels", "incidents", "incident_events", "notification_events",
-		"notification_deliveries", "notification_attempts", "cert_warnings", "maintenance_windows", "grafana_orgs"}
+		"notification_deliveries", "notification_attempts", "cert_warnings", "maintenance_windows", "grafana_orgs",
+		"status_pages", "badge_tokens"}
 
 	countAs := func(tenant *uuid.UUID, table string) int {
 		var n int

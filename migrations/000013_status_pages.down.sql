@@ -1,0 +1,2 @@
+DROP TABLE badge_tokens;
+DROP TABLE status_pages;
