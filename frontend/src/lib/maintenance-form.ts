@@ -82,9 +82,14 @@ export function windowRequest(values: FormValues): Record<string, unknown> {
 	};
 }
 
+/** wallClock reads iso on the clock of timeZone: 2026-12-06 02:00. */
+export function wallClock(iso: string, timeZone: string): string {
+	return localDateTime(iso, timeZone).replace('T', ' ');
+}
+
 /** describeWindow says when a window happens, in its own time zone. */
 export function describeWindow(w: MaintenanceWindow): string {
-	const at = (iso: string) => localDateTime(iso, w.time_zone).replace('T', ' ');
+	const at = (iso: string) => wallClock(iso, w.time_zone);
 	const span = `${at(w.starts_at)} to ${at(w.ends_at)} ${w.time_zone}`;
 	return w.rrule ? `${span}, repeating ${w.rrule}` : span;
 }

@@ -201,7 +201,7 @@ describe('KeyList and SessionList', () => {
 		const list = render(KeyList, { props: { keys, names: { u1: 'Ada' } } }).body;
 		expect(list).toContain('by Ada');
 		expect(list).toContain('by a former member');
-		expect(list).toContain('used never');
+		expect(list).toContain('never used');
 
 		const sessions = [
 			{
