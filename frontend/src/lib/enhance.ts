@@ -11,3 +11,15 @@ export function pending(setBusy: (busy: boolean) => void, reset = true): SubmitF
 		};
 	};
 }
+
+/** confirmed is pending for a destructive action: it submits only after the user confirms message. */
+export function confirmed(message: string, setBusy: (busy: boolean) => void): SubmitFunction {
+	const submit = pending(setBusy);
+	return (input) => {
+		if (!confirm(message)) {
+			input.cancel();
+			return;
+		}
+		return submit(input);
+	};
+}

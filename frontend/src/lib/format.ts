@@ -62,3 +62,9 @@ export function describeDay(day: string, uptime: number | null, failed: number):
 	const failures = failed === 1 ? '1 failed check' : `${failed} failed checks`;
 	return `${day}: ${formatUptime(uptime)} uptime, ${failures}`;
 }
+
+/** formatTime reads an instant as a short local date and time; null is a dash. */
+export function formatTime(iso: string | null | undefined): string {
+	if (!iso) return '—';
+	return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -170,7 +170,8 @@ function parse(kind: Kind, raw: string): { value?: unknown; error?: string } {
 	}
 }
 
-function splitList(text: string): string[] {
+/** splitList reads a comma- or line-separated list, dropping blanks. */
+export function splitList(text: string): string[] {
 	return text
 		.split(/[,\n]/)
 		.map((s) => s.trim())
@@ -184,7 +185,8 @@ function lines(raw: string): [number, string][] {
 		.filter(([, line]) => line !== '');
 }
 
-function parseHeaders(raw: string): { value?: unknown; error?: string } {
+/** parseHeaders reads one `Name: value` header a line. */
+export function parseHeaders(raw: string): { value?: Record<string, string>; error?: string } {
 	const headers: Record<string, string> = {};
 	for (const [n, line] of lines(raw)) {
 		const colon = line.indexOf(':');

@@ -149,3 +149,130 @@ export interface NotificationChannel {
 	is_default: boolean;
 	enabled: boolean;
 }
+
+/** IncidentEvent is one entry of an incident's timeline. */
+export interface IncidentEvent {
+	at: string;
+	kind: string;
+	message: string;
+	actor?: string;
+	details: Record<string, unknown> | null;
+}
+
+/** IncidentDetail is the data of GET /api/v1/incidents/:id. */
+export interface IncidentDetail extends Incident {
+	timeline: IncidentEvent[];
+}
+
+export type ChannelType = 'email' | 'webhook' | 'shoutrrr';
+export const CHANNEL_TYPES: ChannelType[] = ['email', 'webhook', 'shoutrrr'];
+
+/** ChannelConfig is a channel's settings as the API returns them: secrets masked. */
+export interface ChannelConfig {
+	to?: string[];
+	url?: string;
+	secret?: string;
+	headers?: Record<string, string>;
+}
+
+/** Channel is the data of GET /api/v1/notification-channels/:id. */
+export interface Channel extends NotificationChannel {
+	type: ChannelType;
+	config: ChannelConfig;
+	created_at: string;
+	updated_at: string;
+}
+
+/** DeliveryOutcome is the data of POST /api/v1/notification-channels/:id/test. */
+export interface DeliveryOutcome {
+	delivery_id: string;
+	event_id: string;
+	status: 'pending' | 'delivered' | 'failed';
+	attempts: number;
+	last_error: string;
+}
+
+/** MaintenanceWindow is one window of GET /api/v1/maintenance-windows. */
+export interface MaintenanceWindow {
+	id: string;
+	name: string;
+	starts_at: string;
+	ends_at: string;
+	time_zone: string;
+	rrule: string;
+	all_monitors: boolean;
+	monitor_ids: string[] | null;
+	tags: string[] | null;
+	created_at: string;
+	updated_at: string;
+	active: boolean;
+	next: { from: string; to: string } | null;
+}
+
+/** Member is one member of GET /api/v1/members. */
+export interface Member {
+	user_id: string;
+	email: string;
+	name: string;
+	role: Role;
+	joined_at: string;
+}
+
+export const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
+
+/** Invite is one pending invitation of GET /api/v1/invites. */
+export interface Invite {
+	id: string;
+	email: string;
+	role: Role;
+	invited_by: string | null;
+	created_at: string;
+	expires_at: string;
+}
+
+/** CreatedInvite is the data of POST /api/v1/invites; token and link only when no mail was sent. */
+export interface CreatedInvite extends Invite {
+	mailed: boolean;
+	token?: string;
+	link?: string;
+}
+
+/** APIKey is one key of GET /api/v1/api-keys; the secret itself is never listed. */
+export interface APIKey {
+	id: string;
+	name: string;
+	prefix: string;
+	scope: 'read' | 'write';
+	created_at: string;
+	last_used_at: string | null;
+	created_by: string | null;
+}
+
+/** CreatedAPIKey is the data of POST /api/v1/api-keys: the only time the secret is shown. */
+export interface CreatedAPIKey extends APIKey {
+	key: string;
+}
+
+/** SessionInfo is one session of GET /api/v1/sessions. */
+export interface SessionInfo {
+	id: string;
+	tenant_id: string;
+	user_agent: string;
+	client_ip: string;
+	created_at: string;
+	last_seen_at: string;
+	expires_at: string;
+	current: boolean;
+}
+
+/** AuditRecord is one entry of GET /api/v1/audit-log. */
+export interface AuditRecord {
+	id: number;
+	actor: { type: 'user' | 'api_key' | 'system'; id: string | null; name: string };
+	action: string;
+	resource_type: string;
+	resource_id: string;
+	request_id: string;
+	details: Record<string, unknown> | null;
+	created_at: string;
+}

@@ -2,6 +2,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { NEW_MONITOR } from '$lib/monitor-form';
+import { openIncident } from '$lib/testing/fixtures';
 import MonitorForm from './MonitorForm.svelte';
 import IncidentList from './[id]/IncidentList.svelte';
 import LatencyChart from './[id]/LatencyChart.svelte';
@@ -67,22 +68,7 @@ describe('MonitorForm', () => {
 
 describe('IncidentList', () => {
 	it('says open or resolved in words, with the first error', () => {
-		const incident = {
-			id: 'i1',
-			monitor_id: 'm1',
-			monitor_name: 'Shop',
-			status: 'open' as const,
-			started_at: '2026-11-26T10:00:00Z',
-			resolved_at: null,
-			cause: 'down' as const,
-			error_kind: 'connection',
-			first_error: 'connection refused',
-			flapping: false,
-			in_maintenance: false,
-			acknowledged_at: null,
-			duration_seconds: 243
-		};
-		const { body } = render(IncidentList, { props: { incidents: [incident] } });
+		const { body } = render(IncidentList, { props: { incidents: [openIncident] } });
 		expect(body).toContain('Open');
 		expect(body).toContain('connection refused');
 		expect(body).toContain('4 min');
