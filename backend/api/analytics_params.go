@@ -111,8 +111,7 @@ var seriesSteps = []time.Duration{
 
 // points is how many step buckets meet [from, to).
 func points(from, to time.Time, step time.Duration) int64 {
-	first := from.Add(-time.Duration(from.Sub(time.Date(2000, 1, 3, 0, 0, 0, 0, time.UTC)) % step))
-	return int64((to.Sub(first) + step - 1) / step)
+	return int64((to.Sub(store.BucketStart(from, step)) + step - 1) / step)
 }
 
 // parseStep reads ?step= or picks the smallest standard step that keeps

@@ -45,6 +45,10 @@ func floorTo(t time.Time, d time.Duration) time.Time {
 	return t.Add(-rem)
 }
 
+// BucketStart is the start of the bucket of width d that holds t, as
+// date_bin from the bucket origin draws it in both engines.
+func BucketStart(t time.Time, d time.Duration) time.Time { return floorTo(t, d) }
+
 // ceilTo is the first bucket boundary of width d at or after t.
 func ceilTo(t time.Time, d time.Duration) time.Time {
 	f := floorTo(t, d)
