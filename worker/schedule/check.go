@@ -13,7 +13,7 @@ import (
 func (s *Scheduler) check(e *entry) {
 	m := e.monitor
 	start := time.Now()
-	s.metrics.ScheduleLag.Observe(lag(e.first, time.Duration(m.IntervalSeconds)*time.Second, start).Seconds())
+	s.metrics.ScheduleLag.Observe(lag(e.slot.first, time.Duration(m.IntervalSeconds)*time.Second, start).Seconds())
 
 	r := s.probeOnce(m)
 	for attempt := 0; attempt < m.Config.Common().Retries && r.Status == model.ResultDown; attempt++ {
@@ -29,7 +29,7 @@ func (s *Scheduler) check(e *entry) {
 		return
 	}
 	s.mu.Lock()
-	if _, scheduled := s.jobs[m.ID]; scheduled {
+	if _, scheduled := s.entries[m.ID]; scheduled {
 		s.states[m.ID] = store.MonitorState{TenantID: m.TenantID, MonitorID: m.ID, Region: s.opts.Region,
 			Status: model.MonitorStatus(r.Status), CheckedAt: r.Time, ErrorKind: r.ErrorKind, Message: r.Message,
 			CertExpiresAt: r.CertExpiresAt}

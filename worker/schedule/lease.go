@@ -89,7 +89,7 @@ func (s *Scheduler) setShards(held []int) bool {
 	}
 	s.shards = next
 	var drop []uuid.UUID
-	for id := range s.jobs {
+	for id := range s.entries {
 		if !next[store.ShardOf(id)] {
 			drop = append(drop, id)
 		}

@@ -2,14 +2,18 @@
 // times spread over the interval, bounded concurrency, changes applied as
 // PostgreSQL announces them and a periodic full resync to repair anything
 // missed.
+//
+// Monitors of the same interval whose planned times fall in the same short
+// step share a slot: one gocron job that hands them to a pool of runners
+// (slots.go, runners.go).
 package schedule
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -37,7 +41,11 @@ type Options struct {
 	Sharing      Sharing       // several workers per region
 }
 
-// Scheduler owns one gocron job per monitor.
+// stopTimeout bounds how long Run waits, when stopping, for the checks
+// under way.
+const stopTimeout = 10 * time.Second
+
+// Scheduler runs the monitors of its region (or of its shards).
 type Scheduler struct {
 	store   *store.Store
 	probe   ProbeFunc
@@ -47,18 +55,27 @@ type Scheduler struct {
 	opts    Options
 	cron    gocron.Scheduler
 
+	slotsMu sync.Mutex // serialises changes to the schedule; held while jobs are added and removed
+
 	mu      sync.Mutex
-	jobs    map[uuid.UUID]*entry
+	entries map[uuid.UUID]*entry
+	slots   map[slotKey]*slot
 	states  map[uuid.UUID]store.MonitorState // judged since the last flush
 	shards  map[int]bool                     // leased shards, when sharing
 	renewed time.Time                        // last successful lease renewal
+
+	runs     chan *entry   // due entries, to idle runners
+	runners  atomic.Int32  // started so far, at most Concurrency
+	stopping chan struct{} // closed when Run stops
+	checks   sync.WaitGroup
 }
 
-// entry is a scheduled monitor: the version it runs and its gocron job.
+// entry is a scheduled monitor: the version it runs and its slot. Only
+// monitor and slot are read without the lock.
 type entry struct {
 	monitor model.Monitor
-	job     uuid.UUID
-	first   time.Time // planned time of the first run; later ones follow every interval
+	slot    *slot
+	running bool // a check of it is under way
 }
 
 // New builds a scheduler; Run starts it.
@@ -78,12 +95,13 @@ func New(st *store.Store, probe ProbeFunc, submit SubmitFunc, m *metrics.Worker,
 	if opts.Sharing.Every <= 0 {
 		opts.Sharing.Every = opts.Sharing.TTL / 3
 	}
-	cron, err := gocron.NewScheduler(gocron.WithLimitConcurrentJobs(uint(opts.Concurrency), gocron.LimitModeWait))
+	cron, err := gocron.NewScheduler()
 	if err != nil {
 		return nil, fmt.Errorf("schedule.New: %w", err)
 	}
 	return &Scheduler{store: st, probe: probe, submit: submit, metrics: m, log: log, opts: opts, cron: cron,
-		jobs: map[uuid.UUID]*entry{}, states: map[uuid.UUID]store.MonitorState{}}, nil
+		entries: map[uuid.UUID]*entry{}, slots: map[slotKey]*slot{}, states: map[uuid.UUID]store.MonitorState{},
+		runs: make(chan *entry), stopping: make(chan struct{})}, nil
 }
 
 // Run schedules every monitor and keeps the schedule current until ctx
@@ -115,7 +133,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			err := s.cron.Shutdown()
+			close(s.stopping) // slots blocked on a busy pool give up
+			err := errors.Join(s.cron.Shutdown(), s.waitForChecks(stopTimeout))
 			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			s.flushStates(stopCtx)
@@ -182,7 +201,7 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	var gone []uuid.UUID
-	for id := range s.jobs {
+	for id := range s.entries {
 		if !wanted[id] {
 			gone = append(gone, id)
 		}
@@ -207,67 +226,37 @@ func (s *Scheduler) Reload(ctx context.Context, tenantID, id uuid.UUID) error {
 	return s.put(m)
 }
 
-// Scheduled reports how many monitors have a job.
+// Scheduled reports how many monitors are scheduled.
 func (s *Scheduler) Scheduled() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.jobs)
+	return len(s.entries)
 }
 
 // probed: heartbeat monitors are pushed to, not probed.
 func probed(m model.Monitor) bool { return m.Type != model.TypeHeartbeat }
 
-// put schedules m, replacing the job of an older version of it.
+// put schedules m, replacing an older version of it.
 func (s *Scheduler) put(m model.Monitor) error {
+	if m.IntervalSeconds <= 0 {
+		return fmt.Errorf("schedule monitor %s: interval %d s", m.ID, m.IntervalSeconds)
+	}
+	s.slotsMu.Lock()
+	defer s.slotsMu.Unlock()
 	s.mu.Lock()
-	old, exists := s.jobs[m.ID]
+	old, exists := s.entries[m.ID]
 	s.mu.Unlock()
 	if exists && old.monitor.UpdatedAt.Equal(m.UpdatedAt) {
 		return nil
 	}
 	if exists {
-		s.remove(m.ID)
+		s.leave(m.ID)
 	}
-	interval := time.Duration(m.IntervalSeconds) * time.Second
-	e := &entry{monitor: m, first: time.Now().Add(spread(m.ID, interval))}
-	job, err := s.cron.NewJob(gocron.DurationJob(interval),
-		gocron.NewTask(func() { s.check(e) }),
-		gocron.WithStartAt(gocron.WithStartDateTime(e.first)),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule))
-	if err != nil {
-		return fmt.Errorf("schedule monitor %s: %w", m.ID, err)
-	}
-	e.job = job.ID()
-	s.mu.Lock()
-	s.jobs[m.ID] = e
-	s.mu.Unlock()
-	return nil
+	return s.join(&entry{monitor: m})
 }
 
 func (s *Scheduler) remove(id uuid.UUID) {
-	s.mu.Lock()
-	e, ok := s.jobs[id]
-	delete(s.jobs, id)
-	delete(s.states, id)
-	s.mu.Unlock()
-	if ok {
-		_ = s.cron.RemoveJob(e.job)
-	}
-}
-
-// spread places a monitor's first run at a fixed point of its interval
-// derived from its id, so ten thousand monitors never fire together and a
-// restart keeps each one's rhythm.
-func spread(id uuid.UUID, interval time.Duration) time.Duration {
-	h := fnv.New64a()
-	_, _ = h.Write(id[:])
-	offset := time.Duration(h.Sum64() % uint64(interval))
-	// Aligned to the wall clock, then shifted by the offset: the next such
-	// point from now.
-	now := time.Now()
-	next := now.Truncate(interval).Add(offset)
-	for !next.After(now) {
-		next = next.Add(interval)
-	}
-	return next.Sub(now)
+	s.slotsMu.Lock()
+	defer s.slotsMu.Unlock()
+	s.leave(id)
 }

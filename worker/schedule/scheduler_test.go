@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,21 +29,37 @@ type recorder struct {
 	mu      sync.Mutex
 	runs    map[uuid.UUID][]time.Time
 	failFor map[uuid.UUID]int // this many more runs fail
+	delay   time.Duration     // every probe takes this long
+	running map[uuid.UUID]int // probes under way per monitor
+	inRun   int               // probes under way
+	maxRun  int               // the most probes ever under way at once
+	overlap bool              // a monitor was probed twice at once
 }
 
 func newRecorder() *recorder {
-	return &recorder{runs: map[uuid.UUID][]time.Time{}, failFor: map[uuid.UUID]int{}}
+	return &recorder{runs: map[uuid.UUID][]time.Time{}, failFor: map[uuid.UUID]int{}, running: map[uuid.UUID]int{}}
 }
 
 func (r *recorder) probe(_ context.Context, m model.Monitor) model.CheckResult {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.runs[m.ID] = append(r.runs[m.ID], time.Now())
 	res := model.CheckResult{Time: time.Now(), Status: model.ResultUp, Region: "test"}
 	if r.failFor[m.ID] != 0 {
 		r.failFor[m.ID]--
 		res.Status, res.ErrorKind = model.ResultDown, "connect"
 	}
+	r.running[m.ID]++
+	r.overlap = r.overlap || r.running[m.ID] > 1
+	r.inRun++
+	r.maxRun = max(r.maxRun, r.inRun)
+	delay := r.delay
+	r.mu.Unlock()
+
+	time.Sleep(delay)
+	r.mu.Lock()
+	r.running[m.ID]--
+	r.inRun--
+	r.mu.Unlock()
 	return res
 }
 
@@ -64,14 +81,20 @@ type harness struct {
 
 func start(t *testing.T) *harness {
 	t.Helper()
+	return startWith(t, schedule.Options{Resync: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond}, 0)
+}
+
+// startWith starts a scheduler with opts whose probes take delay.
+func startWith(t *testing.T, opts schedule.Options, delay time.Duration) *harness {
+	t.Helper()
 	st := pgtest.NewStore(t, store.EnginePostgres)
 	tenant, user, err := st.CreateTenantWithOwner(context.Background(), store.NewOwner{TenantName: "t", Email: "o@example.com", Name: "o", PasswordHash: "x"})
 	require.NoError(t, err)
 	h := &harness{st: st, rec: newRecorder(), tenant: tenant, actor: auth.Actor{Type: "user", ID: user},
 		results: make(chan model.CheckResult, 10000), done: make(chan error, 1)}
+	h.rec.delay = delay
 	submit := func(_ context.Context, r model.CheckResult) error { h.results <- r; return nil }
-	s, err := schedule.New(st, h.rec.probe, submit, metrics.NewWorker(prometheus.NewRegistry()), zerolog.Nop(),
-		schedule.Options{Resync: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
+	s, err := schedule.New(st, h.rec.probe, submit, metrics.NewWorker(prometheus.NewRegistry()), zerolog.Nop(), opts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
@@ -163,4 +186,62 @@ func TestOnlyMonitorsOfTheWorkersRegionRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return h.rec.count(everywhere.ID) >= 2 }, 5*time.Second, 20*time.Millisecond)
 	assert.Zero(t, h.rec.count(euOnly.ID), "a monitor of another region is left to that region's workers")
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	h := startWith(t, schedule.Options{Concurrency: 2, Resync: time.Minute}, 400*time.Millisecond)
+	var monitors []model.Monitor
+	for i := range 6 {
+		monitors = append(monitors, h.create(t, "m"+strconv.Itoa(i), 1, 0))
+	}
+	// Six monitors a second at 400 ms each need 2.4 runners; two are
+	// allowed, so the runs queue and every monitor still gets its turns.
+	require.Eventually(t, func() bool {
+		for _, m := range monitors {
+			if h.rec.count(m.ID) < 2 {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 50*time.Millisecond)
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	assert.Equal(t, 2, h.rec.maxRun, "at most Concurrency probes at once")
+	assert.False(t, h.rec.overlap)
+}
+
+func TestASlowMonitorDelaysOnlyItsOwnRuns(t *testing.T) {
+	h := startWith(t, schedule.Options{Resync: time.Minute}, 2500*time.Millisecond)
+	slow := h.create(t, "slow", 1, 0) // every probe takes 2.5 intervals
+	time.Sleep(8 * time.Second)
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	assert.False(t, h.rec.overlap, "a monitor is never probed twice at once")
+	runs := h.rec.runs[slow.ID]
+	require.GreaterOrEqual(t, len(runs), 2)
+	for i := 1; i < len(runs); i++ {
+		gap := runs[i].Sub(runs[i-1])
+		assert.GreaterOrEqual(t, gap, 2500*time.Millisecond, "the next run waits for the previous one")
+		assert.Less(t, gap, 3500*time.Millisecond, "and starts at the first planned point after it")
+	}
+}
+
+func TestStopWaitsForChecksUnderWay(t *testing.T) {
+	h := startWith(t, schedule.Options{Resync: time.Minute}, 1500*time.Millisecond)
+	m := h.create(t, "long", 1, 0)
+	require.Eventually(t, func() bool { return h.rec.count(m.ID) >= 1 }, 5*time.Second, 10*time.Millisecond)
+	h.stop()
+	select {
+	case err := <-h.done:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	h.done <- nil // for the cleanup
+	select {
+	case r := <-h.results:
+		assert.Equal(t, m.ID, r.MonitorID, "the check under way handed in its result")
+	default:
+		t.Fatal("the check under way was dropped")
+	}
 }

@@ -16,9 +16,9 @@ func TestSpreadKeepsTenThousandMonitorsApart(t *testing.T) {
 	perSecond := make([]int, 60)
 	for range 10_000 {
 		id := uuid.New()
-		first := time.Now().Add(spread(id, interval))
+		first := keyOf(id, interval).nextRun(time.Now())
 		perSecond[first.Unix()%60]++
-		again := time.Now().Add(spread(id, interval))
+		again := keyOf(id, interval).nextRun(time.Now())
 		d := (again.UnixMilli() - first.UnixMilli()) % 60000
 		d = min((d+60000)%60000, (60000-d)%60000) // distance around the minute
 		assert.LessOrEqual(t, d, int64(50), "same place in the minute")
@@ -26,6 +26,22 @@ func TestSpreadKeepsTenThousandMonitorsApart(t *testing.T) {
 	for second, n := range perSecond {
 		assert.Less(t, n, 2*10_000/60, "second %d has %d starts", second, n)
 		assert.Greater(t, n, 10_000/60/2, "second %d has %d starts", second, n)
+	}
+}
+
+// TestSlotsShareOneStep: at 10 s, 10,000 monitors fill the interval's
+// 400 steps of 25 ms, so the scheduler runs 400 jobs, not 10,000.
+func TestSlotsShareOneStep(t *testing.T) {
+	slots := map[slotKey]int{}
+	for range 10_000 {
+		k := keyOf(uuid.New(), 10*time.Second)
+		assert.Zero(t, k.offset%resolution)
+		assert.Less(t, k.offset, 10*time.Second)
+		slots[k]++
+	}
+	assert.Len(t, slots, 400)
+	for k, n := range slots {
+		assert.Less(t, n, 60, "slot at %s has %d monitors", k.offset, n)
 	}
 }
 
