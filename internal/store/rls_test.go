@@ -126,3 +126,25 @@ func TestRowLevelSecurityIsTheSecondWall(t *testing.T) {
 		assert.False(t, super)
 	})
 }
+
+// TestTenantTransactionsRunAsTheApplicationRole: the store's tenant
+// transactions are confined by row-level security (the role without
+// BYPASSRLS and the tenant setting), and the confinement ends with them.
+func TestTenantTransactionsRunAsTheApplicationRole(t *testing.T) {
+	s := pgtest.NewStore(t, store.EnginePostgres)
+	a := seedTenant(t, s, "alpha")
+	seedTenant(t, s, "beta")
+	ctx := context.Background()
+	var role, tenant string
+	var monitors int
+	require.NoError(t, s.InTenant(ctx, a, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT current_user, current_setting('vinsight.tenant_id'), (SELECT count(*) FROM monitors)`).Scan(&role, &tenant, &monitors)
+	}))
+	assert.Equal(t, "vinsight_app", role)
+	assert.Equal(t, a.String(), tenant)
+	assert.Equal(t, 1, monitors, "only the tenant's own monitor")
+
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT current_user, coalesce(current_setting('vinsight.tenant_id', true), '')`).Scan(&role, &tenant))
+	assert.NotEqual(t, "vinsight_app", role, "the next use of the connection is not confined")
+	assert.Empty(t, tenant)
+}

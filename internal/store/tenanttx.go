@@ -26,10 +26,9 @@ func (s *Store) inTenant(ctx context.Context, tenantID uuid.UUID, fn func(pgx.Tx
 // enterTenant applies that confinement to a transaction already under way,
 // for the one flow that learns its tenant partway (accepting an invite).
 func enterTenant(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
-	if _, err := tx.Exec(ctx, `SET LOCAL ROLE vinsight_app`); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `SELECT set_config('vinsight.tenant_id', $1, true)`, tenantID.String())
+	// One statement for both settings (the same as SET LOCAL ROLE and SET
+	// LOCAL vinsight.tenant_id): a round trip fewer on every tenant read.
+	_, err := tx.Exec(ctx, `SELECT set_config('role', 'vinsight_app', true), set_config('vinsight.tenant_id', $1, true)`, tenantID.String())
 	return err
 }
 
