@@ -181,20 +181,29 @@ type sumRange struct {
 // times (usually all of them: none, or a tenant-wide window) are read with
 // one statement.
 func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns) ([]aggregateRow, error) {
+	rows, _, err := s.sumsAndIncidents(ctx, tenantID, ids, ranges, nil, now, cols)
+	return rows, err
+}
+
+// sumsAndIncidents is sums that also counts each monitor's incidents per
+// incidentRanges (when not nil), read together with the maintenance times.
+func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, incidentRanges []model.Interval, now time.Time, cols columns) ([]aggregateRow, map[uuid.UUID][]int, error) {
 	if len(ids) == 0 || len(ranges) == 0 {
-		return nil, nil
+		p, err := s.readPrelude(ctx, tenantID, ids, now, now, incidentRanges)
+		return nil, p.incidents, err
 	}
 	from, to := ranges[0].from, ranges[0].to
 	for _, r := range ranges[1:] {
 		from, to = minTime(from, r.from), maxTime(to, r.to)
 	}
-	maintenance, err := s.MaintenanceIntervals(ctx, tenantID, ids, from, to)
+	pre, err := s.readPrelude(ctx, tenantID, ids, from, to, incidentRanges)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	maintenance := pre.maintenance
 	complete, err := s.engine.completeBelow(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	groups := map[string][]uuid.UUID{}
 	var order []string
@@ -216,11 +225,11 @@ func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, r
 		}
 		rows, err := s.aggregate(ctx, tenantID, members, plan, cols)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, rows...)
 	}
-	return out, nil
+	return out, pre.incidents, nil
 }
 
 // without is [from, to) minus the sorted, disjoint intervals.

@@ -39,63 +39,21 @@ func (s *Store) UptimeWindows(ctx context.Context, tenantID, monitorID uuid.UUID
 		out[i] = WindowSummary{Window: w, From: now.Add(-w), To: now}
 		ranges[i] = sumRange{from: out[i].From, to: now, top: level1d, key: int32(i)}
 	}
-	rows, err := s.sums(ctx, tenantID, []uuid.UUID{monitorID}, ranges, now, summaryColumns)
+	spans := make([]model.Interval, len(out))
+	for i, w := range out {
+		spans[i] = model.Interval{From: w.From, To: w.To}
+	}
+	rows, counts, err := s.sumsAndIncidents(ctx, tenantID, []uuid.UUID{monitorID}, ranges, spans, now, summaryColumns)
 	if err != nil {
 		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
 	}
 	for _, r := range rows {
 		out[r.Key].Add(r.Rollup)
 	}
-	spans := make([]model.Interval, len(out))
-	for i, w := range out {
-		spans[i] = model.Interval{From: w.From, To: w.To}
-	}
-	counts, err := s.incidentCounts(ctx, tenantID, []uuid.UUID{monitorID}, spans)
-	if err != nil {
-		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
-	}
 	for i := range out {
 		out[i].Incidents = counts[monitorID][i]
 	}
 	return out, nil
-}
-
-// incidentCounts counts, per monitor and range, the incidents that overlap
-// the range (an open one lasts until now); incidents during maintenance do
-// not count, like the checks then.
-func (s *Store) incidentCounts(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []model.Interval) (map[uuid.UUID][]int, error) {
-	out := make(map[uuid.UUID][]int, len(ids))
-	for _, id := range ids {
-		out[id] = make([]int, len(ranges))
-	}
-	from, to := make([]time.Time, len(ranges)), make([]time.Time, len(ranges))
-	for i, r := range ranges {
-		from[i], to[i] = r.From, r.To
-	}
-	err := s.inTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT i.monitor_id, r.n - 1, count(*)
-			FROM incidents i
-			JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS r(f, t, n)
-			  ON i.started_at < r.t AND (i.resolved_at IS NULL OR i.resolved_at > r.f)
-			WHERE i.tenant_id = $1 AND i.monitor_id = ANY($2) AND NOT i.in_maintenance
-			GROUP BY 1, 2`, tenantID, ids, from, to)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id uuid.UUID
-			var n int64
-			var count int
-			if err := rows.Scan(&id, &n, &count); err != nil {
-				return err
-			}
-			out[id][n] = count
-		}
-		return rows.Err()
-	})
-	return out, err
 }
 
 // Series sums the monitor's checks per step over [from, to); buckets are
@@ -276,16 +234,13 @@ func (s *Store) SLA(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, fr
 		out[i].Monitor, all[i] = m, m.ID
 		at[m.ID] = &out[i]
 	}
-	sums, err := s.sums(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}}, now, histogramColumns)
+	sums, counts, err := s.sumsAndIncidents(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}},
+		[]model.Interval{{From: from, To: to}}, now, histogramColumns)
 	if err != nil {
 		return nil, fmt.Errorf("store.SLA: %w", err)
 	}
 	for _, r := range sums {
 		at[r.MonitorID].Add(r.Rollup)
-	}
-	counts, err := s.incidentCounts(ctx, tenantID, all, []model.Interval{{From: from, To: to}})
-	if err != nil {
-		return nil, fmt.Errorf("store.SLA: %w", err)
 	}
 	for i := range out {
 		out[i].Incidents = counts[out[i].ID][0]

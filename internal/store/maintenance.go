@@ -126,43 +126,11 @@ func (s *Store) DeleteMaintenanceWindow(ctx context.Context, tenantID uuid.UUID,
 // other tenants or of no monitor get empty entries too. Uptime and SLA
 // figures leave these intervals out.
 func (s *Store) MaintenanceIntervals(ctx context.Context, tenantID uuid.UUID, monitorIDs []uuid.UUID, from, to time.Time) (map[uuid.UUID][]model.Interval, error) {
-	out := make(map[uuid.UUID][]model.Interval, len(monitorIDs))
-	for _, id := range monitorIDs {
-		out[id] = []model.Interval{}
-	}
-	if len(monitorIDs) == 0 || !to.After(from) {
-		return out, nil
-	}
-	err := s.inTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		windows, err := maintenanceOf(ctx, tx, []uuid.UUID{tenantID})
-		if err != nil || len(windows[tenantID]) == 0 {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id, tags FROM monitors WHERE tenant_id = $1 AND id = ANY($2)`, tenantID, monitorIDs)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id uuid.UUID
-			var tags []string
-			if err := rows.Scan(&id, &tags); err != nil {
-				return err
-			}
-			var all []model.Interval
-			for _, w := range windows[tenantID] {
-				if w.Covers(id, tags) {
-					all = append(all, w.Occurrences(from, to)...)
-				}
-			}
-			out[id] = model.MergeIntervals(all)
-		}
-		return rows.Err()
-	})
+	p, err := s.readPrelude(ctx, tenantID, monitorIDs, from, to, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store.MaintenanceIntervals: %w", err)
 	}
-	return out, nil
+	return p.maintenance, nil
 }
 
 // maintenanceOf loads the windows of the given tenants, by tenant.
