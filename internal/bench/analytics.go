@@ -33,6 +33,8 @@ type analyticsOptions struct {
 	Monitors int // monitors of the one tenant
 	Days     int // days of one-minute history
 	Requests int // requests per endpoint and concurrency
+	RawDays  int // of the days, the newest ones seeded as raw rows (at most the raw retention); older ones as rollups
+	Hold     bool
 }
 
 // benchRetention is the default retention: raw rows and 1-minute rollups
@@ -55,6 +57,13 @@ func runAnalytics(ctx context.Context, o analyticsOptions) error {
 		return err
 	}
 	defer pg.Stop()
+	if o.Hold {
+		// Left running for a look at plans by hand once the figures are out.
+		defer func() {
+			fmt.Printf("\ncluster kept until Ctrl-C: psql %q\n", pg.URL("analytics_postgres"))
+			<-ctx.Done()
+		}()
+	}
 	fmt.Printf("\nV-Insight analytics benchmark: %d monitors, %d days of one result a minute each\n", o.Monitors, o.Days)
 	fmt.Println("(raw rows and 1-minute rollups for the last 30 days, hourly and daily rollups for all of it;")
 	fmt.Println("the plain engine's rollups older than raw retention are generated directly)")
@@ -86,7 +95,7 @@ func analyticsEngine(ctx context.Context, pg *pgcluster.Cluster, engine store.En
 		return err
 	}
 	start := time.Now()
-	rows, err := seedHistory(ctx, st, engine, tenantID, ids, o.Days, now)
+	rows, err := seedHistory(ctx, st, engine, tenantID, ids, o.Days, min(o.RawDays, benchRetention.RawDays), now)
 	if err != nil {
 		return err
 	}
@@ -175,10 +184,10 @@ func createAnalyticsTenant(ctx context.Context, st *store.Store, n int) (uuid.UU
 // way the engine does it. Older history exists only as rollups: the plain
 // engine gets them generated directly; TimescaleDB gets raw rows that its
 // own aggregates fold and its retention then drops.
-func seedHistory(ctx context.Context, st *store.Store, engine store.Engine, tenantID uuid.UUID, ids []uuid.UUID, days int, now time.Time) (int64, error) {
+func seedHistory(ctx context.Context, st *store.Store, engine store.Engine, tenantID uuid.UUID, ids []uuid.UUID, days, rawDays int, now time.Time) (int64, error) {
 	today := now.Truncate(store.Day)
 	first := today.AddDate(0, 0, 1-days)
-	rawFrom := today.AddDate(0, 0, -benchRetention.RawDays)
+	rawFrom := today.AddDate(0, 0, -rawDays)
 	if engine == store.EngineTimescale || rawFrom.Before(first) {
 		rawFrom = first
 	}

@@ -35,6 +35,8 @@ func main() {
 	analyticsMonitors := flag.Int("analytics-monitors", 1000, "analytics: monitors of the seeded tenant")
 	analyticsDays := flag.Int("analytics-days", 90, "analytics: days of one-minute history")
 	analyticsRequests := flag.Int("analytics-requests", 300, "analytics: requests per endpoint and concurrency")
+	analyticsRawDays := flag.Int("analytics-raw-days", 30, "analytics: newest days seeded as raw rows (older ones as rollups; at most the raw retention)")
+	analyticsHold := flag.Bool("analytics-hold", false, "analytics: keep the cluster running after the figures, until Ctrl-C")
 	fleets := flag.String("probe-monitors", "1000,10000", "probe engine: comma-separated fleet sizes, one run each")
 	measure := flag.Duration("probe-duration", 2*time.Minute, "probe engine: measured window per fleet")
 	worker := flag.String("worker", "", "probe engine: worker binary (empty: go build ./worker into a temp dir)")
@@ -52,7 +54,8 @@ func main() {
 		err = runWrites(ctx, *rows, *monitors)
 	}
 	if err == nil && (all || *analyticsOnly) {
-		err = runAnalytics(ctx, analyticsOptions{Monitors: *analyticsMonitors, Days: *analyticsDays, Requests: *analyticsRequests})
+		err = runAnalytics(ctx, analyticsOptions{Monitors: *analyticsMonitors, Days: *analyticsDays, Requests: *analyticsRequests,
+			RawDays: *analyticsRawDays, Hold: *analyticsHold})
 	}
 	if err == nil && (all || *probesOnly) {
 		err = runProbes(ctx, probeOptions{Fleets: sizes, Measure: *measure, Worker: *worker})

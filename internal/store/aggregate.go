@@ -25,9 +25,13 @@ const (
 // buildAggregateSQL is the statement that reads every level of a readPlan:
 // each level's spans are unnested and joined laterally to the level's
 // relation, so each span is an index range scan on (tenant_id, monitor_id,
-// time), and the rows are summed per span key, monitor and step bucket. The
-// level's whole range is repeated as constants so the planner prunes raw
-// partitions. The text never changes, so it is prepared once per connection.
+// time). Raw rows are summed per span key, monitor and step bucket; rollup
+// rows are passed on as they are, labelled with their step bucket, and the
+// caller adds up the rows of a bucket: a dashboard's 90 daily bars are 90
+// rollup rows per monitor, and grouping them in the database first would
+// only cost a hash table the size of the answer. The level's whole range
+// is repeated as constants so the planner prunes raw partitions. The text
+// never changes, so it is prepared once per connection.
 func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 	var parts []string
 	var exprs []string
@@ -35,22 +39,26 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 		rel := relations[l]
 		if l == levelRaw {
 			exprs = []string{"count(*)", "count(*) FILTER (WHERE status = 'up')", "count(*) FILTER (WHERE status = 'degraded')",
-				"count(latency_ms)", "coalesce(sum(latency_ms), 0)", "min(latency_ms)", "max(latency_ms)"}
+				"count(latency_ms)", "coalesce(sum(latency_ms), 0)::float8", "min(latency_ms)::float8", "max(latency_ms)::float8"}
 		} else {
-			exprs = []string{"sum(checks)::bigint", "sum(up_checks)::bigint", "sum(degraded_checks)::bigint",
-				"sum(latency_count)::bigint", "coalesce(sum(latency_sum_ms), 0)", "min(latency_min_ms)", "max(latency_max_ms)"}
+			exprs = []string{"checks::bigint", "up_checks::bigint", "degraded_checks::bigint",
+				"latency_count::bigint", "latency_sum_ms::float8", "latency_min_ms::float8", "latency_max_ms::float8"}
 		}
 		if cols == histogramColumns {
 			for _, b := range model.LatencyBoundsMS {
 				if l == levelRaw {
 					exprs = append(exprs, fmt.Sprintf("count(*) FILTER (WHERE latency_ms <= %d)", b))
 				} else {
-					exprs = append(exprs, fmt.Sprintf("sum(le_%dms)::bigint", b))
+					exprs = append(exprs, fmt.Sprintf("le_%dms::bigint", b))
 				}
 			}
 		}
 		for i := range exprs {
 			exprs[i] += fmt.Sprintf(" AS c%d", i)
+		}
+		group := ""
+		if l == levelRaw {
+			group = "GROUP BY 1, 2"
 		}
 		p := 3 + 6*int(l) // $1 tenant, $2 monitors, then per level from/to/key/step arrays and the whole range
 		parts = append(parts, fmt.Sprintf(`
@@ -62,8 +70,8 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 			FROM %[7]s
 			WHERE tenant_id = $1 AND monitor_id = ANY($2::uuid[]) AND %[8]s >= r.f AND %[8]s < r.t
 			  AND %[8]s >= $%[5]d::timestamptz AND %[8]s < $%[6]d::timestamptz
-			GROUP BY 1, 2
-		) x`, p, p+1, p+2, p+3, p+4, p+5, rel.name, rel.time, strings.Join(exprs, ", ")))
+			%[10]s
+		) x`, p, p+1, p+2, p+3, p+4, p+5, rel.name, rel.time, strings.Join(exprs, ", "), group))
 	}
 	// One row per key and monitor with the buckets as arrays: a dashboard's
 	// 100,000 buckets travel as a few thousand rows.
@@ -75,8 +83,8 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 		strings.Join(parts, "\n\t\tUNION ALL") + `) u GROUP BY 1, 2`
 }
 
-// aggregateRow is the sum of one span key's rows for one monitor and step
-// bucket (Bucket is zero without a step).
+// aggregateRow sums some of one span key's rows for one monitor and step
+// bucket (Bucket is zero without a step); several may share a bucket.
 type aggregateRow struct {
 	Key       int32
 	MonitorID uuid.UUID
@@ -85,7 +93,8 @@ type aggregateRow struct {
 }
 
 // aggregate runs a readPlan for the tenant's monitors. Rows for the same
-// key, monitor and bucket may come from several levels; callers add them.
+// key, monitor and bucket may come from several levels or rollup rows;
+// callers add them.
 func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan *readPlan, cols columns) ([]aggregateRow, error) {
 	args := []any{tenantID, monitors}
 	for l := levelRaw; l < levelCount; l++ {
