@@ -108,6 +108,7 @@ func run() error {
 		{30 * time.Second, func() { materializeRollups(ctx, st, log) }},
 		{10 * time.Second, func() { schedule.JudgeHeartbeats(ctx, st, cfg.Region, time.Now(), log) }},
 		{15 * time.Second, func() { alert.Jobs(ctx, st, time.Now(), log) }},
+		{time.Minute, func() { purgeTenants(ctx, st, log) }},
 	}
 	for _, j := range jobs {
 		_, err = sched.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.run),
@@ -177,4 +178,26 @@ func materializeRollups(ctx context.Context, st *store.Store, log zerolog.Logger
 	if err := st.MaterializeRollups(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("rollup materialization failed")
 	}
+}
+
+// purgeBudget bounds one run of the tenant purge; the job runs every minute
+// and the next run goes on where this one stopped.
+const purgeBudget = 45 * time.Second
+
+// purgeTenants is the scheduled purge of deleted tenants' rows. Several
+// workers may run it: one at a time purges, the others skip.
+func purgeTenants(ctx context.Context, st *store.Store, log zerolog.Logger) {
+	start := time.Now()
+	rep, err := st.PurgeDeletedTenants(ctx, start, purgeBudget)
+	if err != nil && ctx.Err() == nil {
+		log.Error().Err(err).Int64("rows", rep.Rows).Msg("tenant purge failed")
+		return
+	}
+	if rep.Rows == 0 && len(rep.Removed) == 0 {
+		return
+	}
+	for _, id := range rep.Removed {
+		log.Info().Str("tenant_id", id.String()).Msg("deleted tenant purged")
+	}
+	log.Info().Int64("rows", rep.Rows).Int("pending", rep.Pending).Dur("duration", time.Since(start)).Msg("tenant purge run")
 }

@@ -74,6 +74,9 @@ func (a *API) signup(c *gin.Context) error {
 	tenantID, userID, err := a.store.CreateTenantWithOwner(c.Request.Context(), store.NewOwner{
 		TenantName: tenantName, Email: email, Name: name, PasswordHash: hash, RequestID: requestID(c),
 	})
+	if errors.Is(err, errs.ErrConflict) {
+		tenantID, userID, err = a.signupAgain(c, email, req.Password, tenantName, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -81,6 +84,23 @@ func (a *API) signup(c *gin.Context) error {
 		a.grafana.Wake() // the organization is made in the background, retried there
 	}
 	return a.issueSession(c, http.StatusCreated, userID, tenantID)
+}
+
+// signupAgain lets an account that belongs to no tenant any more (its last
+// tenant was deleted, or it was removed from it) start a new tenant by
+// signing up with its email and password; the account keeps its name. Any
+// other signup of a taken email fails with taken, as before.
+func (a *API) signupAgain(c *gin.Context, email, password, tenantName string, taken error) (tenantID, userID uuid.UUID, err error) {
+	ctx := c.Request.Context()
+	user, err := a.store.UserByEmail(ctx, email)
+	if err != nil || !auth.CheckPassword(user.PasswordHash, password) {
+		return uuid.Nil, uuid.Nil, taken
+	}
+	tenantID, err = a.store.CreateTenantForUser(ctx, user.ID, tenantName, requestID(c))
+	if errors.Is(err, errs.ErrConflict) {
+		return uuid.Nil, uuid.Nil, taken
+	}
+	return tenantID, user.ID, err
 }
 
 type loginRequest struct {
@@ -109,7 +129,8 @@ func (a *API) login(c *gin.Context) error {
 		return err
 	}
 	if len(tenants) == 0 {
-		fail(c, http.StatusForbidden, "NO_TENANT", "this account belongs to no tenant any more", nil)
+		fail(c, http.StatusForbidden, "NO_TENANT",
+			"this account belongs to no tenant any more: accept an invitation, or sign up again with this email and password to start a new one", nil)
 		return nil
 	}
 	return a.issueSession(c, http.StatusOK, user.ID, tenants[0].TenantID)
@@ -117,6 +138,16 @@ func (a *API) login(c *gin.Context) error {
 
 // issueSession creates a session for a member and answers with its token.
 func (a *API) issueSession(c *gin.Context, status int, userID, tenantID uuid.UUID) error {
+	tok, err := a.newSession(c, userID, tenantID)
+	if err != nil {
+		return err
+	}
+	ok(c, status, tok, nil)
+	return nil
+}
+
+// newSession creates a session of the request's client for a member.
+func (a *API) newSession(c *gin.Context, userID, tenantID uuid.UUID) (tokenResponse, error) {
 	token, hash := auth.NewToken(auth.SessionPrefix)
 	expires := time.Now().Add(a.cfg.SessionMaxAge).UTC()
 	_, err := a.store.CreateSession(c.Request.Context(), store.NewSession{
@@ -124,10 +155,9 @@ func (a *API) issueSession(c *gin.Context, status int, userID, tenantID uuid.UUI
 		UserAgent: c.Request.UserAgent(), ClientIP: c.ClientIP(), ExpiresAt: expires,
 	})
 	if err != nil {
-		return err
+		return tokenResponse{}, err
 	}
-	ok(c, status, tokenResponse{Token: token, ExpiresAt: expires, TenantID: tenantID, UserID: userID}, nil)
-	return nil
+	return tokenResponse{Token: token, ExpiresAt: expires, TenantID: tenantID, UserID: userID}, nil
 }
 
 // logout revokes the token of the request.

@@ -170,6 +170,10 @@ func bodyFor(method, path string) any {
 		return map[string]string{"body": "looking"}
 	case "POST /api/v1/auth/switch":
 		return map[string]string{"tenant_id": "00000000-0000-0000-0000-000000000000"}
+	case "DELETE /api/v1/tenant":
+		// The matrix calls it for Beta only, as a viewer and with a key: the
+		// right name, so that the refusal is about who calls.
+		return map[string]string{"confirm": "Beta"}
 	}
 	if method == "GET" || method == "DELETE" {
 		return nil

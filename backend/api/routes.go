@@ -47,6 +47,8 @@ func (a *API) Router() *gin.Engine {
 	user.POST("/auth/switch", handle(a.switchTenant))
 	user.GET("/sessions", handle(a.listSessions))
 	user.DELETE("/sessions/:id", handle(a.revokeSession))
+	// Deleting the tenant takes an owner in person: no API key, whatever its scope.
+	user.DELETE("/tenant", requireRole(auth.Owner), handle(a.deleteTenant))
 
 	in.GET("/monitors", handle(a.listMonitors))
 	in.GET("/monitors/:id", handle(a.getMonitor))

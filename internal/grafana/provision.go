@@ -106,27 +106,31 @@ func (p *Provisioner) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Reconcile provisions the tenants that are due: never provisioned, and
-// past the back-off of their last failure. It returns how many succeeded
-// and how many failed; failures are logged and recorded for a retry.
+// Reconcile works through the tenants that are due: it provisions those
+// never provisioned and removes the organizations of deleted tenants, each
+// past the back-off of its last failure. It returns how many succeeded and
+// how many failed; failures are logged and recorded for a retry.
 func (p *Provisioner) Reconcile(ctx context.Context, now time.Time) (ok, failed int) {
-	ids, err := p.store.ClaimGrafanaTenants(ctx, now, claimLease, claimBatch)
+	claims, err := p.store.ClaimGrafanaTenants(ctx, now, claimLease, claimBatch)
 	if err != nil {
 		p.log.Error().Err(err).Msg("grafana: claiming tenants")
 		return 0, 0
 	}
-	for _, id := range ids {
-		err := p.Provision(ctx, id)
-		if err == nil {
+	for _, c := range claims {
+		id, done, what := c.TenantID, "provisioned", "provisioning"
+		if c.Remove {
+			done, what = "removed", "removal"
+			err = p.Remove(ctx, id)
+		} else if err = p.Provision(ctx, id); err == nil {
 			err = p.store.MarkGrafanaProvisioned(ctx, id, now)
 		}
 		if err == nil {
 			ok++
-			p.log.Info().Str("tenant_id", id.String()).Msg("grafana organization provisioned")
+			p.log.Info().Str("tenant_id", id.String()).Msg("grafana organization " + done)
 			continue
 		}
 		failed++
-		p.log.Warn().Err(err).Str("tenant_id", id.String()).Msg("grafana provisioning failed; will retry")
+		p.log.Warn().Err(err).Str("tenant_id", id.String()).Msg("grafana " + what + " failed; will retry")
 		if err := p.store.RecordGrafanaFailure(ctx, id, now, err.Error(), retryBase, retryLimit); err != nil {
 			p.log.Error().Err(err).Str("tenant_id", id.String()).Msg("grafana: recording a failure")
 		}
@@ -246,8 +250,9 @@ func sameDashboard(have, want map[string]any) bool {
 }
 
 // Remove deletes the tenant's organization from Grafana and then revokes
-// its key and forgets it; call it before a tenant is deleted. Removing a
-// tenant that has no organization is not an error.
+// its key and forgets it. Reconcile calls it for deleted tenants until it
+// succeeds; an organization that is gone already, or never was, is success,
+// so it is safe to run again.
 func (p *Provisioner) Remove(ctx context.Context, tenantID uuid.UUID) error {
 	state, err := p.store.GrafanaOrg(ctx, tenantID)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
@@ -263,7 +268,11 @@ func (p *Provisioner) Remove(ctx context.Context, tenantID uuid.UUID) error {
 	}
 	if orgID != 0 {
 		if err := p.client.DeleteOrg(ctx, orgID); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
+			// Grafana 10.0 to 10.3 answer 403, not 404, for an organization
+			// id that does not exist: it is gone when its name is.
+			if _, byName := p.client.OrgByName(ctx, OrgName(tenantID)); !errors.Is(byName, ErrNotFound) {
+				return err
+			}
 		}
 	}
 	return p.store.DeleteGrafanaOrg(ctx, tenantID)

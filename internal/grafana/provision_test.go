@@ -354,6 +354,85 @@ func TestProvisionRecordedExchange(t *testing.T) {
 	})
 }
 
+// deleteTenant deletes a tenant of the fixture as its owner would.
+func (f *fixture) deleteTenant(t *testing.T, tenant uuid.UUID, name string) {
+	t.Helper()
+	var owner uuid.UUID
+	require.NoError(t, f.store.Pool().QueryRow(context.Background(),
+		`SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = 'owner'`, tenant).Scan(&owner))
+	_, err := f.store.DeleteTenant(context.Background(), tenant, auth.Actor{Type: "user", ID: owner}, name)
+	require.NoError(t, err)
+}
+
+// reconcile runs one reconcile at now that may make exactly the exchanges of
+// the recorded run (none for ""), about tenant's organization.
+func (f *fixture) reconcile(t *testing.T, tenant uuid.UUID, run string, now time.Time) (ok, failed int) {
+	t.Helper()
+	f.grafana.expect(grafana.OrgName(tenant), f.runs[run])
+	ok, failed = f.prov.Reconcile(context.Background(), now)
+	f.grafana.done(t)
+	return ok, failed
+}
+
+// TestRemoveDeletedTenantsRecordedExchange: the reconcile loop removes the
+// organization of a deleted tenant, by its recorded id, retries a failure
+// after the back-off, and takes an organization that is gone already for
+// success; until then the purge keeps the tenant row.
+func TestRemoveDeletedTenantsRecordedExchange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	// The deletion makes the removal due at the database's clock.
+	now := time.Now().UTC()
+	acme := f.tenant(t, "Acme")
+	ok, failed := f.reconcile(t, acme, "first", now)
+	require.Equal(t, 1, ok+failed)
+
+	f.deleteTenant(t, acme, "Acme")
+	afterGrace := now.Add(store.TenantRowGrace + time.Minute)
+
+	t.Run("a failed removal is retried after the back-off", func(t *testing.T) {
+		ok, failed := f.reconcile(t, acme, "remove_fails", now.Add(time.Minute))
+		assert.Equal(t, [2]int{0, 1}, [2]int{ok, failed}, "succeeded, failed")
+		state, err := f.store.GrafanaOrg(ctx, acme)
+		require.NoError(t, err)
+		assert.Equal(t, int64(7), state.OrgID, "the organization is still known")
+		assert.Equal(t, 1, state.Attempts)
+		assert.Contains(t, state.LastError, "500")
+
+		rep, err := f.store.PurgeDeletedTenants(ctx, afterGrace, time.Minute)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Removed, "the tenant row waits for the organization's removal")
+
+		ok, failed = f.reconcile(t, acme, "", now.Add(time.Minute+20*time.Second))
+		assert.Zero(t, ok+failed, "not before the back-off")
+	})
+
+	t.Run("an organization already gone is removed", func(t *testing.T) {
+		ok, failed := f.reconcile(t, acme, "remove_gone", now.Add(time.Minute+31*time.Second))
+		assert.Equal(t, [2]int{1, 0}, [2]int{ok, failed}, "succeeded, failed")
+		_, err := f.store.GrafanaOrg(ctx, acme)
+		assert.ErrorIs(t, err, errs.ErrNotFound)
+
+		ok, failed = f.reconcile(t, acme, "", now.Add(2*time.Hour))
+		assert.Zero(t, ok+failed, "a removed tenant is neither provisioned nor removed again")
+
+		rep, err := f.store.PurgeDeletedTenants(ctx, afterGrace, time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, []uuid.UUID{acme}, rep.Removed)
+	})
+
+	t.Run("Grafana's 403 for an unknown organization id", func(t *testing.T) {
+		globex := f.tenant(t, "Globex")
+		require.NoError(t, f.store.SetGrafanaOrgID(ctx, globex, 8))
+		require.NoError(t, f.store.MarkGrafanaProvisioned(ctx, globex, now))
+		f.deleteTenant(t, globex, "Globex")
+		ok, failed := f.reconcile(t, globex, "remove_gone_forbidden", now.Add(3*time.Hour))
+		assert.Equal(t, [2]int{1, 0}, [2]int{ok, failed}, "succeeded, failed")
+		_, err := f.store.GrafanaOrg(ctx, globex)
+		assert.ErrorIs(t, err, errs.ErrNotFound)
+	})
+}
+
 func TestNewProvisionerRejectsBadDashboards(t *testing.T) {
 	for name, content := range map[string]string{"not JSON": "{", "no uid": `{"title":"x"}`} {
 		t.Run(name, func(t *testing.T) {

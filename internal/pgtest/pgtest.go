@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -153,4 +154,33 @@ func mustCluster() *pgcluster.Cluster {
 		panic("pgtest: no cluster; call pgtest.Main(m) from TestMain")
 	}
 	return cluster
+}
+
+// TenantRows counts the rows of a tenant in every relation of the schema
+// that has a tenant_id column (tables, partitioned tables as a whole, views
+// such as the rollups), and its row in tenants, by relation name. It reads
+// as the owner, past row-level security, so it sees what is really there.
+func TenantRows(t testing.TB, s *store.Store, tenantID uuid.UUID) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := s.Pool().Query(ctx, `
+		SELECT c.relname FROM pg_class c
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+		ORDER BY c.relname`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	counts := map[string]int64{}
+	for _, name := range names {
+		var n int64
+		require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{name}.Sanitize()+` WHERE tenant_id = $1`,
+			tenantID).Scan(&n), name)
+		counts[name] = n
+	}
+	var n int64
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM tenants WHERE id = $1`, tenantID).Scan(&n))
+	counts["tenants"] = n
+	return counts
 }

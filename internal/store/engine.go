@@ -37,6 +37,10 @@ type engine interface {
 	// readRelations names the relation each level is read from, with its
 	// time column.
 	readRelations() [levelCount]relation
+	// storedRelations names the relation that holds each level's rows, which
+	// deleting a tenant's rows deletes from: the tables themselves, never a
+	// view over them.
+	storedRelations(ctx context.Context) ([levelCount]relation, error)
 	// completeBelow says, per level, below which time the relation holds
 	// every bucket; above it a read goes to the next finer level.
 	completeBelow(ctx context.Context) (marks, error)

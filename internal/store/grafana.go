@@ -54,38 +54,51 @@ func (s *Store) GrafanaOrg(ctx context.Context, tenantID uuid.UUID) (GrafanaOrg,
 	return g, nil
 }
 
-// ClaimGrafanaTenants returns up to limit tenants whose organization is not
-// provisioned and whose next attempt is due at now, and holds each for
-// lease, so two backends never provision the same tenant at once. Tenants
-// that never had an attempt are due at once.
-func (s *Store) ClaimGrafanaTenants(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
+// GrafanaClaim is a tenant whose organization is due for work: to be
+// provisioned, or, for a deleted tenant, removed.
+type GrafanaClaim struct {
+	TenantID uuid.UUID
+	Remove   bool
+}
+
+// ClaimGrafanaTenants returns up to limit tenants whose organization is due
+// at now and holds each for lease, so two backends never work on the same
+// tenant at once: live tenants not yet provisioned, and deleted tenants
+// whose organization is still to be removed (Remove set), each past the
+// back-off of its last failure. Live tenants that never had an attempt are
+// due at once.
+func (s *Store) ClaimGrafanaTenants(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]GrafanaClaim, error) {
+	var claims []GrafanaClaim
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO grafana_orgs (tenant_id, next_attempt_at)
 			SELECT t.id, $1 FROM tenants t
-			WHERE NOT EXISTS (SELECT 1 FROM grafana_orgs g WHERE g.tenant_id = t.id)
+			WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM grafana_orgs g WHERE g.tenant_id = t.id)
 			ON CONFLICT (tenant_id) DO NOTHING`, now)
 		if err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `
-			UPDATE grafana_orgs SET next_attempt_at = $1::timestamptz + $2::bigint * interval '1 microsecond', updated_at = $1
-			WHERE tenant_id IN (
-				SELECT tenant_id FROM grafana_orgs
-				WHERE provisioned_at IS NULL AND next_attempt_at <= $1
-				ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-			RETURNING tenant_id`, now, lease.Microseconds(), limit)
+			UPDATE grafana_orgs g SET next_attempt_at = $1::timestamptz + $2::bigint * interval '1 microsecond', updated_at = $1
+			FROM tenants t
+			WHERE t.id = g.tenant_id AND g.tenant_id IN (
+				SELECT d.tenant_id FROM grafana_orgs d JOIN tenants dt ON dt.id = d.tenant_id
+				WHERE (d.provisioned_at IS NULL OR dt.deleted_at IS NOT NULL) AND d.next_attempt_at <= $1
+				ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
+			RETURNING g.tenant_id, t.deleted_at IS NOT NULL`, now, lease.Microseconds(), limit)
 		if err != nil {
 			return err
 		}
-		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		claims, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GrafanaClaim, error) {
+			var c GrafanaClaim
+			return c, r.Scan(&c.TenantID, &c.Remove)
+		})
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store.ClaimGrafanaTenants: %w", err)
 	}
-	return ids, nil
+	return claims, nil
 }
 
 // SetGrafanaOrgID records the tenant's organization as soon as it exists,

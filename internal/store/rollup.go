@@ -82,6 +82,12 @@ func (e *partitionEngine) readRelations() [levelCount]relation {
 	}
 }
 
+// storedRelations are the read relations: the materialized tables hold
+// every rollup row there is (the views add only what is computed on read).
+func (e *partitionEngine) storedRelations(context.Context) ([levelCount]relation, error) {
+	return e.readRelations(), nil
+}
+
 // completeBelow reads the watermarks. A watermark only moves forward and
 // the finer levels keep their rows, so a read planned with one that has
 // since moved is still exact.

@@ -20,11 +20,15 @@ import (
 // every region).
 const inRegion = `(cardinality(regions) = 0 OR $1 = ANY(regions))`
 
+// ofLiveTenant leaves out the monitors of deleted tenants: deleting a tenant
+// deletes its monitors, and this also drops one created in the same moment.
+const ofLiveTenant = `tenant_id IN (SELECT id FROM tenants WHERE deleted_at IS NULL)`
+
 // ScheduledMonitors returns every enabled, live monitor of every tenant that
 // is probed from region.
 func (s *Store) ScheduledMonitors(ctx context.Context, region string) ([]model.Monitor, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+monitorColumns+` FROM monitors
-		WHERE enabled AND deleted_at IS NULL AND `+inRegion+` ORDER BY id`, region)
+		WHERE enabled AND deleted_at IS NULL AND `+inRegion+` AND `+ofLiveTenant+` ORDER BY id`, region)
 	if err != nil {
 		return nil, fmt.Errorf("store.ScheduledMonitors: %w", err)
 	}
@@ -39,7 +43,8 @@ func (s *Store) ScheduledMonitors(ctx context.Context, region string) ([]model.M
 // ErrNotFound when it is deleted, paused or not probed from there.
 func (s *Store) ScheduledMonitor(ctx context.Context, region string, tenantID, id uuid.UUID) (model.Monitor, error) {
 	m, err := scanMonitor(s.pool.QueryRow(ctx, `SELECT `+monitorColumns+` FROM monitors
-		WHERE tenant_id = $2 AND id = $3 AND enabled AND deleted_at IS NULL AND `+inRegion, region, tenantID, id))
+		WHERE tenant_id = $2 AND id = $3 AND enabled AND deleted_at IS NULL AND `+inRegion+` AND `+ofLiveTenant,
+		region, tenantID, id))
 	if err != nil {
 		return model.Monitor{}, fmt.Errorf("store.ScheduledMonitor: %w", notFound(err))
 	}

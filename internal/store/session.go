@@ -68,8 +68,11 @@ func (s *Store) Authenticate(ctx context.Context, token string, idle time.Durati
 	var err error
 	if strings.HasPrefix(token, auth.APIKeyPrefix) {
 		var scope string
-		err = s.pool.QueryRow(ctx, `SELECT id, tenant_id, scope, name, last_used_at FROM api_keys
-			WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&p.APIKeyID, &p.TenantID, &scope, &p.Name, &seen)
+		// A deleted tenant's keys are deleted with it; the join also refuses
+		// one that a provisioning run still under way might add afterwards.
+		err = s.pool.QueryRow(ctx, `SELECT k.id, k.tenant_id, k.scope, k.name, k.last_used_at
+			FROM api_keys k JOIN tenants t ON t.id = k.tenant_id AND t.deleted_at IS NULL
+			WHERE k.key_hash = $1 AND k.revoked_at IS NULL`, hash).Scan(&p.APIKeyID, &p.TenantID, &scope, &p.Name, &seen)
 		p.Role = auth.KeyRole(scope)
 	} else {
 		err = s.pool.QueryRow(ctx, `

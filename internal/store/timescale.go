@@ -86,4 +86,35 @@ func (timescaleEngine) readRelations() [levelCount]relation {
 	}
 }
 
+// storedRelations are the raw hypertable and the hypertables that hold each
+// continuous aggregate's materialized buckets (a continuous aggregate is a
+// view, which cannot be deleted from; its real-time part reads raw rows).
+func (e timescaleEngine) storedRelations(ctx context.Context) ([levelCount]relation, error) {
+	rels := [levelCount]relation{levelRaw: {"check_results", "time"}}
+	rows, err := e.pool.Query(ctx, `
+		SELECT view_name, format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)
+		FROM timescaledb_information.continuous_aggregates
+		WHERE view_schema = current_schema() AND view_name = ANY($1)`, rollupsInOrder)
+	if err != nil {
+		return rels, fmt.Errorf("materialization hypertables: %w", err)
+	}
+	tables := map[string]string{}
+	var view, table string
+	_, err = pgx.ForEachRow(rows, []any{&view, &table}, func() error {
+		tables[view] = table
+		return nil
+	})
+	if err != nil {
+		return rels, fmt.Errorf("materialization hypertables: %w", err)
+	}
+	for i, view := range rollupsInOrder {
+		if tables[view] == "" {
+			return rels, fmt.Errorf("materialization hypertables: %s is not a continuous aggregate", view)
+		}
+		// The materialization hypertable has the view's columns.
+		rels[level1m+level(i)] = relation{tables[view], "bucket"}
+	}
+	return rels, nil
+}
+
 func (timescaleEngine) completeBelow(context.Context) (marks, error) { return everything, nil }

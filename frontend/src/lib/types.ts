@@ -30,6 +30,14 @@ export interface TokenResponse {
 	user_id: string;
 }
 
+/** DeletedTenant is the data of DELETE /api/v1/tenant. */
+export interface DeletedTenant {
+	tenant_id: string;
+	deleted_at: string;
+	/** A session for the user's next tenant; null when they belong to no other. */
+	next_session: TokenResponse | null;
+}
+
 export type MonitorType = 'http' | 'keyword' | 'tcp' | 'dns' | 'icmp' | 'tls' | 'heartbeat';
 export type MonitorStatus = 'pending' | 'up' | 'degraded' | 'down' | 'paused';
 

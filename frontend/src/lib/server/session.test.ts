@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type TestServer } from '$lib/testing/server';
-import { crossSiteWrite, safeNext, verifySession } from './session';
+import type { Cookies } from '@sveltejs/kit';
+import { afterTenantDeleted, crossSiteWrite, safeNext, SESSION_COOKIE, verifySession } from './session';
 
 describe('safeNext', () => {
 	it.each([
@@ -80,5 +81,30 @@ describe('verifySession', () => {
 
 	it('throws when the backend fails, so the cookie is not thrown away', async () => {
 		await expect(verifySession('vis_broken', backend.url)).rejects.toThrow();
+	});
+});
+
+describe('afterTenantDeleted', () => {
+	function jar() {
+		const calls: string[] = [];
+		const cookies = {
+			set: (name: string, value: string) => calls.push(`set ${name}=${value}`),
+			delete: (name: string) => calls.push(`delete ${name}`)
+		} as unknown as Cookies;
+		return { cookies, calls };
+	}
+	const url = new URL('https://app.example.com/account?/deleteWorkspace');
+
+	it('moves into the next tenant with the session the API issued', () => {
+		const { cookies, calls } = jar();
+		const next = { token: 'vis_next', expires_at: '2099-01-01T00:00:00Z', tenant_id: 't2', user_id: 'u1' };
+		expect(afterTenantDeleted(cookies, url, next)).toBe('/dashboard');
+		expect(calls).toEqual([`set ${SESSION_COOKIE}=vis_next`]);
+	});
+
+	it('logs out to the login page when no tenant is left', () => {
+		const { cookies, calls } = jar();
+		expect(afterTenantDeleted(cookies, url, null)).toBe('/login?deleted=1');
+		expect(calls).toEqual([`delete ${SESSION_COOKIE}`]);
 	});
 });

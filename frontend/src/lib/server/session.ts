@@ -1,7 +1,7 @@
 // The session: the API token lives in an httpOnly cookie that only this server reads.
 import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
 import { api, ApiError, request, type Meta } from '$lib/api';
-import type { Me } from '$lib/types';
+import type { Me, TokenResponse } from '$lib/types';
 import { backendURL } from './config';
 
 /** SESSION_COOKIE holds the API session token (vis_…). */
@@ -22,6 +22,20 @@ export function setSession(cookies: Cookies, url: URL, token: string, expiresAt:
 /** clearSession forgets the token in the browser. */
 export function clearSession(cookies: Cookies, url: URL): void {
 	cookies.delete(SESSION_COOKIE, { path: '/', secure: url.protocol === 'https:' });
+}
+
+/**
+ * afterTenantDeleted keeps the browser's session in step once its tenant is deleted
+ * and says where to go: into the user's next tenant with the session the API issued
+ * for it, or, when there is none, logged out to the login page.
+ */
+export function afterTenantDeleted(cookies: Cookies, url: URL, next: TokenResponse | null): string {
+	if (next) {
+		setSession(cookies, url, next.token, next.expires_at);
+		return '/dashboard';
+	}
+	clearSession(cookies, url);
+	return '/login?deleted=1';
 }
 
 /** Session is a verified token with who it belongs to. */

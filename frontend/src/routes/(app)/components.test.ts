@@ -5,6 +5,7 @@ import { MASKED } from '$lib/channel-form';
 import { openIncident } from '$lib/testing/fixtures';
 import type { Channel, MaintenanceWindow } from '$lib/types';
 import KeyList from './api-keys/KeyList.svelte';
+import DeleteWorkspace from './account/DeleteWorkspace.svelte';
 import SessionList from './account/SessionList.svelte';
 import ChannelForm from './channels/ChannelForm.svelte';
 import ChannelRow from './channels/ChannelRow.svelte';
@@ -220,5 +221,33 @@ describe('KeyList and SessionList', () => {
 		expect(body).toContain('this browser');
 		expect(body).toContain('Acme');
 		expect(body).toContain('Log out here');
+	});
+});
+
+describe('DeleteWorkspace', () => {
+	it('asks for the name typed and says where the user goes next', () => {
+		const { body } = render(DeleteWorkspace, { props: { name: 'Acme', nextWorkspace: 'Globex' } });
+		expect(body).toContain('Delete workspace');
+		expect(body).toContain('action="?/deleteWorkspace"');
+		expect(body).toContain('name="confirm"');
+		expect(body).toContain("Type the workspace's name, Acme, to confirm");
+		expect(body).toContain('You will go on in Globex.');
+		// Rendered on the server the button works, so the form does without JavaScript.
+		expect(body).toMatch(/<button type="submit" class="danger[^"]*"[^>]*>Delete this workspace/);
+		expect(body).not.toMatch(/<button[^>]*disabled[^>]*>Delete this workspace/);
+	});
+
+	it('says the last workspace logs the user out, and shows the API refusal beside the field', () => {
+		const { body } = render(DeleteWorkspace, {
+			props: {
+				name: 'Acme',
+				message: 'the request has invalid fields',
+				error: "must be the tenant's name, exactly as it is shown, to confirm the deletion"
+			}
+		});
+		expect(body).toContain('you will be logged out');
+		expect(body).toMatch(/sign up again with\s+the same email and password/);
+		expect(body).toContain('the request has invalid fields');
+		expect(body).toMatch(/id="field-confirm-error">must be the tenant's name/);
 	});
 });

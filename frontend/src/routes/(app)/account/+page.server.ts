@@ -1,7 +1,7 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { refused, text } from '$lib/server/forms';
-import { backend, clearSession, loadFailed } from '$lib/server/session';
-import type { SessionInfo } from '$lib/types';
+import { afterTenantDeleted, backend, clearSession, loadFailed } from '$lib/server/session';
+import type { DeletedTenant, SessionInfo } from '$lib/types';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -27,5 +27,17 @@ export const actions: Actions = {
 			redirect(303, '/login');
 		}
 		return { revoked: id };
+	},
+	deleteWorkspace: async (event) => {
+		const confirm = text(await event.request.formData(), 'confirm');
+		let deleted: DeletedTenant;
+		try {
+			deleted = await backend<DeletedTenant>(event, '/api/v1/tenant', { method: 'DELETE', json: { confirm } });
+		} catch (err) {
+			const failure = refused(err, { confirm });
+			// Marked, so that the page shows it in the danger zone, not beside the sessions.
+			return fail(failure.status, { ...failure.data, deleting: true });
+		}
+		redirect(303, afterTenantDeleted(event.cookies, event.url, deleted.next_session));
 	}
 };

@@ -6,7 +6,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.session) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: url.searchParams.get('next') ?? '' };
+	return { next: url.searchParams.get('next') ?? '', deleted: url.searchParams.has('deleted') };
 };
 
 export const actions: Actions = {
