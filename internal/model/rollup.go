@@ -36,12 +36,15 @@ func (r *Rollup) Add(o Rollup) {
 	}
 }
 
+// pick combines two optional values; the result never shares b's memory,
+// so callers may reuse what they add.
 func pick(a, b *float64, f func(x, y float64) float64) *float64 {
 	switch {
-	case a == nil:
-		return b
 	case b == nil:
 		return a
+	case a == nil:
+		v := *b
+		return &v
 	}
 	v := f(*a, *b)
 	return &v

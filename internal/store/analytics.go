@@ -43,12 +43,10 @@ func (s *Store) UptimeWindows(ctx context.Context, tenantID, monitorID uuid.UUID
 	for i, w := range out {
 		spans[i] = model.Interval{From: w.From, To: w.To}
 	}
-	rows, counts, err := s.sumsAndIncidents(ctx, tenantID, []uuid.UUID{monitorID}, ranges, spans, now, summaryColumns)
+	counts, err := s.sumsAndIncidents(ctx, tenantID, []uuid.UUID{monitorID}, ranges, spans, now, summaryColumns,
+		func(key int32, _ uuid.UUID, _ time.Time, r *model.Rollup) { out[key].Add(*r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
-	}
-	for _, r := range rows {
-		out[r.Key].Add(r.Rollup)
 	}
 	for i := range out {
 		out[i].Incidents = counts[monitorID][i]
@@ -64,15 +62,13 @@ func (s *Store) Series(ctx context.Context, tenantID, monitorID uuid.UUID, from,
 }
 
 func (s *Store) series(ctx context.Context, tenantID, monitorID uuid.UUID, from, to time.Time, step time.Duration, now time.Time, cols columns) ([]Bucket, error) {
-	rows, err := s.sums(ctx, tenantID, []uuid.UUID{monitorID},
-		[]sumRange{{from: from, to: to, top: topLevelFor(step), step: step}}, now, cols)
-	if err != nil {
-		return nil, fmt.Errorf("store.Series: %w", err)
-	}
 	out := emptyBuckets(from, to, step)
 	first := floorTo(from, step)
-	for _, r := range rows {
-		out[int(r.Bucket.Sub(first)/step)].Add(r.Rollup)
+	err := s.sums(ctx, tenantID, []uuid.UUID{monitorID},
+		[]sumRange{{from: from, to: to, top: topLevelFor(step), step: step}}, now, cols,
+		func(_ int32, _ uuid.UUID, bucket time.Time, r *model.Rollup) { out[int(bucket.Sub(first)/step)].Add(*r) })
+	if err != nil {
+		return nil, fmt.Errorf("store.Series: %w", err)
 	}
 	return out, nil
 }
@@ -145,28 +141,27 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	// the days before today make the other bars; the minutes before the
 	// first hour complete the 24 hours.
 	today := floorTo(now, Day)
-	sums, err := s.sums(ctx, tenantID, ids, []sumRange{
+	err = s.sums(ctx, tenantID, ids, []sumRange{
 		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
 		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
 		{from: now.Add(-24 * time.Hour), to: hourFrom, top: level1h, key: keyLast24h},
-	}, now, summaryColumns)
-	if err != nil {
-		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
-	}
-	for _, r := range sums {
-		row := at[r.MonitorID]
-		switch r.Key {
+	}, now, summaryColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
+		row := at[monitor]
+		switch key {
 		case keyLast24h:
-			row.Last24h.Add(r.Rollup)
+			row.Last24h.Add(*r)
 		case keyDaily:
-			row.Daily[int(r.Bucket.Sub(dayFrom)/Day)].Add(r.Rollup)
+			row.Daily[int(bucket.Sub(dayFrom)/Day)].Add(*r)
 		case keyHourly:
-			row.Hourly[int(r.Bucket.Sub(hourFrom)/time.Hour)].Add(r.Rollup)
-			row.Last24h.Add(r.Rollup)
-			if !r.Bucket.Before(today) {
-				row.Daily[days-1].Add(r.Rollup)
+			row.Hourly[int(bucket.Sub(hourFrom)/time.Hour)].Add(*r)
+			row.Last24h.Add(*r)
+			if !bucket.Before(today) {
+				row.Daily[days-1].Add(*r)
 			}
 		}
+	})
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
 	}
 	if err := s.lastLatencies(ctx, tenantID, list, at); err != nil {
 		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
@@ -234,13 +229,11 @@ func (s *Store) SLA(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, fr
 		out[i].Monitor, all[i] = m, m.ID
 		at[m.ID] = &out[i]
 	}
-	sums, counts, err := s.sumsAndIncidents(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}},
-		[]model.Interval{{From: from, To: to}}, now, histogramColumns)
+	counts, err := s.sumsAndIncidents(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}},
+		[]model.Interval{{From: from, To: to}}, now, histogramColumns,
+		func(_ int32, monitor uuid.UUID, _ time.Time, r *model.Rollup) { at[monitor].Add(*r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.SLA: %w", err)
-	}
-	for _, r := range sums {
-		at[r.MonitorID].Add(r.Rollup)
 	}
 	for i := range out {
 		out[i].Incidents = counts[out[i].ID][0]

@@ -91,14 +91,14 @@ func (s *Store) LatestProbeResults(ctx context.Context, tenantID uuid.UUID, list
 // the export's counters stand at that moment.
 func (s *Store) ProbeTotals(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, before, now time.Time) (map[uuid.UUID]model.Rollup, error) {
 	out := make(map[uuid.UUID]model.Rollup, len(ids))
-	rows, err := s.sums(ctx, tenantID, ids, []sumRange{{from: bucketOrigin, to: before, top: level1d}}, now, histogramColumns)
+	err := s.sums(ctx, tenantID, ids, []sumRange{{from: bucketOrigin, to: before, top: level1d}}, now, histogramColumns,
+		func(_ int32, monitor uuid.UUID, _ time.Time, r *model.Rollup) {
+			total := out[monitor]
+			total.Add(*r)
+			out[monitor] = total
+		})
 	if err != nil {
 		return nil, fmt.Errorf("store.ProbeTotals: %w", err)
-	}
-	for _, r := range rows {
-		total := out[r.MonitorID]
-		total.Add(r.Rollup)
-		out[r.MonitorID] = total
 	}
 	return out, nil
 }
