@@ -66,7 +66,9 @@ func (s *Store) series(ctx context.Context, tenantID, monitorID uuid.UUID, from,
 	first := floorTo(from, step)
 	err := s.sums(ctx, tenantID, []uuid.UUID{monitorID},
 		[]sumRange{{from: from, to: to, top: topLevelFor(step), step: step}}, now, cols,
-		func(_ int32, _ uuid.UUID, bucket time.Time, r *model.Rollup) { out[int(bucket.Sub(first)/step)].Add(*r) })
+		func(_ int32, _ uuid.UUID, bucket time.Time, r *model.Rollup) {
+			out[int(bucket.Sub(first)/step)].Add(*r)
+		})
 	if err != nil {
 		return nil, fmt.Errorf("store.Series: %w", err)
 	}
