@@ -15,29 +15,30 @@ import (
 // SQL filters by tenant_id, and here the transaction drops to the
 // application role, which row-level security holds to vinsight.tenant_id.
 func (s *Store) inTenant(ctx context.Context, tenantID uuid.UUID, fn func(pgx.Tx) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := enterTenant(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		return fn(tx)
+	return pgx.BeginTxFunc(ctx, s.pool, tenantTx(tenantID), fn)
+}
+
+// inTenantBatch runs the statements queue adds in a tenant transaction,
+// sent together in one round trip; their callbacks run in order.
+func (s *Store) inTenantBatch(ctx context.Context, tenantID uuid.UUID, queue func(*pgx.Batch)) error {
+	return s.inTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		queue(b)
+		return tx.SendBatch(ctx, b).Close()
 	})
 }
 
 // enterTenantSQL confines the rest of a transaction to a tenant: one
-// statement for both settings (the same as SET LOCAL ROLE and SET LOCAL
-// vinsight.tenant_id), a round trip fewer on every tenant read and write.
+// statement for both settings, the same as SET LOCAL ROLE and SET LOCAL
+// vinsight.tenant_id.
 const enterTenantSQL = `SELECT set_config('role', 'vinsight_app', true), set_config('vinsight.tenant_id', $1, true)`
 
-// inTenantBatch runs the statements queue adds in a tenant transaction,
-// sent together with the confinement in one round trip; their callbacks
-// run in order.
-func (s *Store) inTenantBatch(ctx context.Context, tenantID uuid.UUID, queue func(*pgx.Batch)) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		b.Queue(enterTenantSQL, tenantID.String())
-		queue(b)
-		return tx.SendBatch(ctx, b).Close()
-	})
+// tenantTx begins a transaction and confines it in the same message (one
+// round trip for both on every tenant read and write). The simple protocol
+// takes no parameters; a uuid's text is hex digits and dashes only.
+func tenantTx(tenantID uuid.UUID) pgx.TxOptions {
+	return pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('role', 'vinsight_app', true), set_config('vinsight.tenant_id', '" +
+		tenantID.String() + "', true)"}
 }
 
 // enterTenant applies that confinement to a transaction already under way,
