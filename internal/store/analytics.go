@@ -115,7 +115,8 @@ const (
 
 // Dashboard answers every monitor the filter selects with its last
 // latency, the last 24 hours, one summary per day of the last days days and
-// one per hour of the last 24, in four queries whatever the monitor count.
+// one per hour of the last 24, in the same few statements whatever the
+// monitor count.
 // dayStarts names the days.
 func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilter, days int, now time.Time) (rows []DashboardRow, total int, dayStarts []time.Time, err error) {
 	list, total, err := s.ListMonitors(ctx, tenantID, f)
