@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -63,9 +62,7 @@ func TestNotificationsSurviveAKill9(t *testing.T) {
 		t.Skip("runs worker processes for about half a minute")
 	}
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "worker")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin := buildWorker(t)
 
 	rcv := &idempotentReceiver{seen: map[string]int{}}
 	hook := httptest.NewServer(rcv)

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,9 +47,7 @@ func TestThreeWorkersAndAKill9(t *testing.T) {
 		t.Skip("runs for about a minute")
 	}
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "worker")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin := buildWorker(t)
 
 	h := &hits{at: map[string][]time.Time{}}
 	target := httptest.NewServer(h)
