@@ -84,9 +84,10 @@ type aggregateRow struct {
 	model.Rollup
 }
 
-// aggregate runs a readPlan for the tenant's monitors. Rows for the same
-// key, monitor and bucket may come from several levels; callers add them.
-func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan *readPlan, cols columns) ([]aggregateRow, error) {
+// aggregate runs a readPlan for the tenant's monitors and hands each row to
+// emit. Rows for the same key, monitor and bucket may come from several
+// levels; callers add them.
+func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan *readPlan, cols columns, emit func(aggregateRow)) error {
 	args := []any{tenantID, monitors}
 	for l := levelRaw; l < levelCount; l++ {
 		spans := plan.spans[l]
@@ -104,21 +105,19 @@ func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uu
 	}
 	rows, err := s.pool.Query(ctx, s.aggregateSQL[cols], args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []aggregateRow
 	for rows.Next() {
-		out, err = scanAggregateRows(rows, cols, out)
-		if err != nil {
-			return nil, err
+		if err := scanAggregateRows(rows, cols, emit); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // scanAggregateRows unpacks one key and monitor's bucket arrays.
-func scanAggregateRows(row pgx.Rows, cols columns, out []aggregateRow) ([]aggregateRow, error) {
+func scanAggregateRows(row pgx.Rows, cols columns, emit func(aggregateRow)) error {
 	var key int32
 	var monitor uuid.UUID
 	var buckets []*time.Time
@@ -134,7 +133,7 @@ func scanAggregateRows(row pgx.Rows, cols columns, out []aggregateRow) ([]aggreg
 		}
 	}
 	if err := row.Scan(dest...); err != nil {
-		return out, err
+		return err
 	}
 	for i, b := range buckets {
 		r := aggregateRow{Key: key, MonitorID: monitor, Rollup: model.Rollup{Checks: checks[i], Up: up[i], Degraded: degraded[i],
@@ -148,9 +147,9 @@ func scanAggregateRows(row pgx.Rows, cols columns, out []aggregateRow) ([]aggreg
 				r.LatencyLE[j] = les[j][i]
 			}
 		}
-		out = append(out, r)
+		emit(r)
 	}
-	return out, nil
+	return nil
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -177,12 +176,21 @@ type sumRange struct {
 }
 
 // sums reads ranges for the tenant's monitors, leaving out the times their
-// maintenance windows covered. Monitors that share the same maintenance
-// times (usually all of them: none, or a tenant-wide window) are read with
-// one statement.
+// maintenance windows covered.
 func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns) ([]aggregateRow, error) {
+	var out []aggregateRow
+	err := s.sumsEach(ctx, tenantID, ids, ranges, now, cols, 0, func(r aggregateRow) { out = append(out, r) })
+	return out, err
+}
+
+// sumsEach is sums handing each row to emit, for reads too large to
+// collect first. Monitors that share the same maintenance times (usually
+// all of them: none, or a tenant-wide window) are read with one statement,
+// or with one per chunk of them when chunk is set.
+func (s *Store) sumsEach(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns,
+	chunk int, emit func(aggregateRow)) error {
 	if len(ids) == 0 || len(ranges) == 0 {
-		return nil, nil
+		return nil
 	}
 	from, to := ranges[0].from, ranges[0].to
 	for _, r := range ranges[1:] {
@@ -190,11 +198,11 @@ func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, r
 	}
 	maintenance, err := s.MaintenanceIntervals(ctx, tenantID, ids, from, to)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	complete, err := s.engine.completeBelow(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	groups := map[string][]uuid.UUID{}
 	var order []string
@@ -205,7 +213,6 @@ func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, r
 		}
 		groups[k] = append(groups[k], id)
 	}
-	var out []aggregateRow
 	for _, k := range order {
 		members := groups[k]
 		plan := &readPlan{complete: complete}
@@ -214,13 +221,16 @@ func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, r
 				plan.add(piece.From, piece.To, now, s.opts.Retention, r.top, r.key, r.step)
 			}
 		}
-		rows, err := s.aggregate(ctx, tenantID, members, plan, cols)
-		if err != nil {
-			return nil, err
+		if chunk <= 0 {
+			chunk = len(members)
 		}
-		out = append(out, rows...)
+		for lo := 0; lo < len(members); lo += chunk {
+			if err := s.aggregate(ctx, tenantID, members[lo:min(lo+chunk, len(members))], plan, cols, emit); err != nil {
+				return err
+			}
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // without is [from, to) minus the sorted, disjoint intervals.
