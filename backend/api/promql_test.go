@@ -269,6 +269,19 @@ func TestPromQLMatchesStoredResults(t *testing.T) {
 		}
 	})
 
+	t.Run("limit truncates with Prometheus's warning", func(t *testing.T) {
+		r := ts.promCall(t, f.key, "GET", "/label/job/values", url.Values{"limit": {"1"}, "match[]": {"probe_monitor_info"},
+			"start": {fmt.Sprint(at.Add(-10 * time.Minute).Unix())}, "end": {fmt.Sprint(at.Unix())}})
+		require.Equal(t, http.StatusOK, r.code, r.raw)
+		var out struct {
+			Data     []string `json:"data"`
+			Warnings []string `json:"warnings"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.raw), &out))
+		assert.Equal(t, []string{"Acme api"}, out.Data)
+		assert.Equal(t, []string{"results truncated due to limit"}, out.Warnings)
+	})
+
 	t.Run("query_range follows the results", func(t *testing.T) {
 		start, end := at.Add(-20*time.Minute), at
 		r := ts.promCall(t, f.key, "GET", "/query_range", url.Values{"query": {fmt.Sprintf(`probe_success{%s, probe="eu"}`, shop)},
@@ -368,6 +381,8 @@ func TestPromAPIErrorsInPrometheusFormat(t *testing.T) {
 		{"series without match", f.key, "/series", url.Values{}, 400, "bad_data"},
 		{"bad matcher", f.key, "/series", url.Values{"match[]": {"{job=~\"(\"}"}}, 400, "bad_data"},
 		{"bad label name", f.key, "/label/%FF/values", url.Values{}, 400, "bad_data"},
+		{"negative limit", f.key, "/series", url.Values{"match[]": {"probe_success"}, "limit": {"-1"}}, 400, "bad_data"},
+		{"limit not a number", f.key, "/labels", url.Values{"limit": {"ten"}}, 400, "bad_data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
