@@ -177,6 +177,11 @@ func (a *API) promContext(c *gin.Context, form url.Values) (context.Context, con
 	return ctx, cancel, nil
 }
 
+// promQueryOpts gives a query the lookback delta of its resolution.
+func promQueryOpts(lookback time.Duration) promql.QueryOpts {
+	return promql.NewPrometheusQueryOpts(false, lookback, nil)
+}
+
 func (a *API) promQuery(c *gin.Context) (any, error) {
 	form, err := promForm(c)
 	if err != nil {
@@ -191,7 +196,8 @@ func (a *API) promQuery(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	defer cancel()
-	q, err := a.promEngine.NewInstantQuery(ctx, a.queryable(c), nil, p.query, p.time)
+	tq := a.queryable(c)
+	q, err := a.promEngine.NewInstantQuery(ctx, tq, promQueryOpts(tq.lookback(p.time, p.time, 0)), p.query, p.time)
 	if err != nil {
 		return nil, badData("invalid parameter \"query\": %v", err)
 	}
@@ -212,7 +218,8 @@ func (a *API) promQueryRange(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	defer cancel()
-	q, err := a.promEngine.NewRangeQuery(ctx, a.queryable(c), nil, p.query, p.start, p.end, p.step)
+	tq := a.queryable(c)
+	q, err := a.promEngine.NewRangeQuery(ctx, tq, promQueryOpts(tq.lookback(p.start, p.end, p.step)), p.query, p.start, p.end, p.step)
 	if err != nil {
 		return nil, badData("invalid parameter \"query\": %v", err)
 	}

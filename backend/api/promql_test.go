@@ -284,22 +284,13 @@ func TestPromQLMatchesStoredResults(t *testing.T) {
 
 	t.Run("query_range follows the results", func(t *testing.T) {
 		start, end := at.Add(-20*time.Minute), at
-		r := ts.promCall(t, f.key, "GET", "/query_range", url.Values{"query": {fmt.Sprintf(`probe_success{%s, probe="eu"}`, shop)},
-			"start": {start.Format(time.RFC3339)}, "end": {end.Format(time.RFC3339)}, "step": {"60"}})
-		require.Equal(t, http.StatusOK, r.code, r.raw)
-		var data struct {
-			ResultType string       `json:"resultType"`
-			Result     []promSample `json:"result"`
-		}
-		require.NoError(t, json.Unmarshal(r.Data, &data))
-		require.Equal(t, "matrix", data.ResultType)
-		require.Len(t, data.Result, 1)
-		require.Len(t, data.Result[0].Values, 21)
-		for _, v := range data.Result[0].Values {
-			ts0 := time.UnixMilli(int64(v[0].(float64) * 1000)).UTC()
+		got := ts.promRange(t, f.key, fmt.Sprintf(`probe_success{%s, probe="eu"}`, shop), start, end, time.Minute, "monitor_id")
+		require.Len(t, got, 1)
+		require.Len(t, got[f.shop.String()], 21)
+		for ts0, v := range got[f.shop.String()] {
 			want := ts.scalarSQL(t, `SELECT CASE WHEN status = 'down' THEN 0 ELSE 1 END FROM check_results
 				WHERE tenant_id = $1 AND monitor_id = $2 AND region = 'eu' AND time <= $3 ORDER BY time DESC LIMIT 1`, f.tenant, f.shop, ts0)
-			assert.Equal(t, strconv.FormatFloat(want, 'f', -1, 64), v[1], "at %s", ts0)
+			assert.Equal(t, want, v, "at %s", ts0)
 		}
 	})
 }
