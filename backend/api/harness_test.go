@@ -43,6 +43,12 @@ type testServer struct {
 func newTestServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
 	st, dbURL := pgtest.NewStoreURL(t, store.EnginePostgres)
+	return serveStore(t, env, st, dbURL)
+}
+
+// serveStore serves the API on a store the test opened itself.
+func serveStore(t *testing.T, env map[string]string, st *store.Store, dbURL string) *testServer {
+	t.Helper()
 	a := api.New(api.Deps{Store: st, Config: testConfig(t, env), Log: zerolog.Nop(), Registry: metrics.NewRegistry()})
 	srv := httptest.NewServer(a.Router())
 	t.Cleanup(srv.Close)

@@ -133,24 +133,29 @@ var leLabels = func() []string {
 	return out
 }()
 
-// counterPoints are the counters' values for a monitor's running sums.
-func counterPoints(total model.Rollup) []point {
-	out := []point{
-		{metric: metricSuccessSum, value: float64(total.Up + total.Degraded)},
-		{metric: metricSuccessCount, value: float64(total.Checks)},
+// counterShape are a monitor's counters, in export order, without their
+// values: counterValues gives those.
+var counterShape = func() []point {
+	out := []point{{metric: metricSuccessSum}, {metric: metricSuccessCount}}
+	for _, le := range leLabels {
+		out = append(out, point{metric: metricLatencyBucket, labels: []pair{{labelLE, le}}})
 	}
-	for i, le := range leLabels {
+	return append(out, point{metric: metricLatencyBucket, labels: []pair{{labelLE, "+Inf"}}},
+		point{metric: metricLatencySum}, point{metric: metricLatencyCount})
+}()
+
+// counterValues are the counters' values for a monitor's running sums, in
+// the order of counterShape, written over dst.
+func counterValues(total model.Rollup, dst []float64) []float64 {
+	dst = append(dst[:0], float64(total.Up+total.Degraded), float64(total.Checks))
+	for i := range leLabels {
 		var n int64
 		if i < len(total.LatencyLE) {
 			n = total.LatencyLE[i]
 		}
-		out = append(out, point{metric: metricLatencyBucket, labels: []pair{{labelLE, le}}, value: float64(n)})
+		dst = append(dst, float64(n))
 	}
-	return append(out,
-		point{metric: metricLatencyBucket, labels: []pair{{labelLE, "+Inf"}}, value: float64(total.LatencyCount)},
-		point{metric: metricLatencySum, value: total.LatencySumMS / 1000},
-		point{metric: metricLatencyCount, value: float64(total.LatencyCount)},
-	)
+	return append(dst, float64(total.LatencyCount), total.LatencySumMS/1000, float64(total.LatencyCount))
 }
 
 // resultRollup is one result as a rollup row, to add to running sums.

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/rs/zerolog"
 
@@ -31,16 +31,6 @@ import (
 // github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0. Grafana
 // reads it from status/buildinfo to choose the features it uses.
 const promEngineVersion = "3.16.0"
-
-// maxPointsPerSeries is Prometheus's own bound on query_range resolution.
-const maxPointsPerSeries = 11000
-
-// defaultLabelRange is how far back series, labels and label values look
-// when the request gives no start.
-const defaultLabelRange = 6 * time.Hour
-
-// promParser parses match[] selectors as the engine parses queries.
-var promParser = parser.NewParser(parser.Options{})
 
 // newPromEngine is the engine every tenant's queries share; its limits are
 // what one query may cost.
@@ -78,6 +68,12 @@ func badData(format string, args ...any) error {
 	return &promError{typ: promBadData, status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
+// promWarned is data with warnings, which Prometheus sends beside data.
+type promWarned struct {
+	data     any
+	warnings []string
+}
+
 // promHandle adapts a handler that returns data or an error to Prometheus's
 // response format.
 func promHandle(fn func(c *gin.Context) (any, error)) gin.HandlerFunc {
@@ -87,7 +83,14 @@ func promHandle(fn func(c *gin.Context) (any, error)) gin.HandlerFunc {
 			promFail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"status": "success", "data": data})
+		out := gin.H{"status": "success", "data": data}
+		if w, ok := data.(promWarned); ok {
+			out["data"] = w.data
+			if len(w.warnings) > 0 {
+				out["warnings"] = w.warnings
+			}
+		}
+		c.JSON(http.StatusOK, out)
 	}
 }
 
@@ -154,36 +157,47 @@ func (a *API) queryable(c *gin.Context) tenantQueryable {
 		maxSeries: a.cfg.PromMaxSeries, maxRows: a.cfg.PromMaxSamples}
 }
 
+// promForm is the request's parameters, from the query string and a form
+// body alike.
+func promForm(c *gin.Context) (url.Values, error) {
+	if err := c.Request.ParseForm(); err != nil {
+		return nil, badData("invalid form: %v", err)
+	}
+	return c.Request.Form, nil
+}
+
 // promContext bounds the request by the timeout parameter, at most the
 // configured query timeout.
-func (a *API) promContext(c *gin.Context) (context.Context, context.CancelFunc, error) {
-	timeout := a.cfg.PromQueryTimeout
-	if v := c.Request.FormValue("timeout"); v != "" {
-		d, err := parsePromDuration(v)
-		if err != nil {
-			return nil, nil, badData("invalid parameter \"timeout\": %v", err)
-		}
-		timeout = min(timeout, d)
+func (a *API) promContext(c *gin.Context, form url.Values) (context.Context, context.CancelFunc, error) {
+	timeout, err := parsePromTimeout(form.Get("timeout"), a.cfg.PromQueryTimeout)
+	if err != nil {
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
 	return ctx, cancel, nil
 }
 
+// promQueryOpts gives a query the lookback delta of its resolution.
+func promQueryOpts(lookback time.Duration) promql.QueryOpts {
+	return promql.NewPrometheusQueryOpts(false, lookback, nil)
+}
+
 func (a *API) promQuery(c *gin.Context) (any, error) {
-	qs := c.Request.FormValue("query")
-	if strings.TrimSpace(qs) == "" {
-		return nil, badData("invalid parameter \"query\": empty")
-	}
-	ts, err := parsePromTime(c.Request.FormValue("time"), a.now())
+	form, err := promForm(c)
 	if err != nil {
-		return nil, badData("invalid parameter \"time\": %v", err)
+		return nil, err
 	}
-	ctx, cancel, err := a.promContext(c)
+	p, err := parseInstantParams(form, a.now())
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel, err := a.promContext(c, form)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	q, err := a.promEngine.NewInstantQuery(ctx, a.queryable(c), nil, qs, ts)
+	tq := a.queryable(c)
+	q, err := a.promEngine.NewInstantQuery(ctx, tq, promQueryOpts(tq.lookback(p.time, p.time, 0)), p.query, p.time)
 	if err != nil {
 		return nil, badData("invalid parameter \"query\": %v", err)
 	}
@@ -191,48 +205,25 @@ func (a *API) promQuery(c *gin.Context) (any, error) {
 }
 
 func (a *API) promQueryRange(c *gin.Context) (any, error) {
-	qs := c.Request.FormValue("query")
-	if strings.TrimSpace(qs) == "" {
-		return nil, badData("invalid parameter \"query\": empty")
-	}
-	start, err := parsePromTime(c.Request.FormValue("start"), time.Time{})
-	if err != nil || start.IsZero() {
-		return nil, badData("invalid parameter \"start\": %v", orMissing(err))
-	}
-	end, err := parsePromTime(c.Request.FormValue("end"), time.Time{})
-	if err != nil || end.IsZero() {
-		return nil, badData("invalid parameter \"end\": %v", orMissing(err))
-	}
-	if end.Before(start) {
-		return nil, badData("invalid parameter \"end\": end timestamp must not be before start time")
-	}
-	step, err := parsePromDuration(c.Request.FormValue("step"))
+	form, err := promForm(c)
 	if err != nil {
-		return nil, badData("invalid parameter \"step\": %v", err)
+		return nil, err
 	}
-	if step <= 0 {
-		return nil, badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
+	p, err := parseRangeParams(form)
+	if err != nil {
+		return nil, err
 	}
-	if end.Sub(start)/step > maxPointsPerSeries {
-		return nil, badData("exceeded maximum resolution of %d points per timeseries. Try decreasing the query resolution (?step=XX)", maxPointsPerSeries)
-	}
-	ctx, cancel, err := a.promContext(c)
+	ctx, cancel, err := a.promContext(c, form)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	q, err := a.promEngine.NewRangeQuery(ctx, a.queryable(c), nil, qs, start, end, step)
+	tq := a.queryable(c)
+	q, err := a.promEngine.NewRangeQuery(ctx, tq, promQueryOpts(tq.lookback(p.start, p.end, p.step)), p.query, p.start, p.end, p.step)
 	if err != nil {
 		return nil, badData("invalid parameter \"query\": %v", err)
 	}
 	return runPromQuery(ctx, q)
-}
-
-func orMissing(err error) error {
-	if err == nil {
-		return errors.New("missing")
-	}
-	return err
 }
 
 func runPromQuery(ctx context.Context, q promql.Query) (any, error) {
@@ -248,50 +239,8 @@ func runPromQuery(ctx context.Context, q promql.Query) (any, error) {
 		}
 		return nil, res.Err
 	}
-	out := gin.H{"resultType": res.Value.Type(), "result": res.Value}
-	if warnings, _ := res.Warnings.AsStrings("", 10, 10); len(warnings) > 0 {
-		out["warnings"] = warnings
-	}
-	return out, nil
-}
-
-// promRange is the start and end of series, labels and label values.
-func (a *API) promRange(c *gin.Context) (time.Time, time.Time, error) {
-	end, err := parsePromTime(c.Request.FormValue("end"), a.now())
-	if err != nil {
-		return time.Time{}, time.Time{}, badData("invalid parameter \"end\": %v", err)
-	}
-	start, err := parsePromTime(c.Request.FormValue("start"), end.Add(-defaultLabelRange))
-	if err != nil {
-		return time.Time{}, time.Time{}, badData("invalid parameter \"start\": %v", err)
-	}
-	if end.Before(start) {
-		return time.Time{}, time.Time{}, badData("invalid parameter \"end\": end timestamp must not be before start time")
-	}
-	return start, end, nil
-}
-
-// promMatchers parses the match[] selectors; each is one set of matchers.
-func promMatchers(c *gin.Context, required bool) ([][]*labels.Matcher, error) {
-	if err := c.Request.ParseForm(); err != nil {
-		return nil, badData("invalid form: %v", err)
-	}
-	raw := c.Request.Form["match[]"]
-	if required && len(raw) == 0 {
-		return nil, badData("no match[] parameter provided")
-	}
-	out := make([][]*labels.Matcher, 0, len(raw))
-	for _, s := range raw {
-		ms, err := promParser.ParseMetricSelector(s)
-		if err != nil {
-			return nil, badData("invalid parameter \"match[]\": %v", err)
-		}
-		out = append(out, ms)
-	}
-	if len(out) == 0 {
-		out = append(out, nil)
-	}
-	return out, nil
+	warnings, _ := res.Warnings.AsStrings("", 10, 10)
+	return promWarned{data: gin.H{"resultType": res.Value.Type(), "result": res.Value}, warnings: warnings}, nil
 }
 
 // promQuerier opens the caller's tenant over [start, end].
@@ -301,18 +250,18 @@ func (a *API) promQuerier(c *gin.Context, start, end time.Time) storage.Querier 
 }
 
 func (a *API) promSeries(c *gin.Context) (any, error) {
-	sets, err := promMatchers(c, true)
+	form, err := promForm(c)
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := a.promRange(c)
+	p, err := parseLookupParams(form, true, a.now())
 	if err != nil {
 		return nil, err
 	}
-	q := a.promQuerier(c, start, end)
+	q := a.promQuerier(c, p.start, p.end)
 	seen := map[string]bool{}
 	out := []labels.Labels{}
-	for _, ms := range sets {
+	for _, ms := range p.matchers {
 		ss := q.Select(c.Request.Context(), true, nil, ms...)
 		for ss.Next() {
 			ls := ss.At().Labels()
@@ -325,7 +274,17 @@ func (a *API) promSeries(c *gin.Context) (any, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	slices.SortFunc(out, labels.Compare)
+	return truncated(out, p.limit), nil
+}
+
+// truncated keeps the first limit entries (0: all), with Prometheus's
+// warning when it leaves some out.
+func truncated[T any](list []T, limit int) promWarned {
+	if limit == 0 || len(list) <= limit {
+		return promWarned{data: list}
+	}
+	return promWarned{data: list[:limit], warnings: []string{"results truncated due to limit"}}
 }
 
 func (a *API) promLabels(c *gin.Context) (any, error) {
@@ -348,17 +307,17 @@ func (a *API) promLabelValues(c *gin.Context) (any, error) {
 
 // promLabelList merges the answers of list over every match[] set.
 func (a *API) promLabelList(c *gin.Context, list func(context.Context, storage.Querier, []*labels.Matcher) ([]string, error)) (any, error) {
-	sets, err := promMatchers(c, false)
+	form, err := promForm(c)
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := a.promRange(c)
+	p, err := parseLookupParams(form, false, a.now())
 	if err != nil {
 		return nil, err
 	}
-	q := a.promQuerier(c, start, end)
+	q := a.promQuerier(c, p.start, p.end)
 	seen := map[string]bool{}
-	for _, ms := range sets {
+	for _, ms := range p.matchers {
 		got, err := list(c.Request.Context(), q, ms)
 		if err != nil {
 			return nil, err
@@ -367,7 +326,7 @@ func (a *API) promLabelList(c *gin.Context, list func(context.Context, storage.Q
 			seen[v] = true
 		}
 	}
-	return sortedKeys(seen), nil
+	return truncated(sortedKeys(seen), p.limit), nil
 }
 
 // promMetadata describes every metric, or the one named by metric.
@@ -390,40 +349,4 @@ func (a *API) promMetadata(c *gin.Context) (any, error) {
 func (a *API) promBuildInfo(*gin.Context) (any, error) {
 	return gin.H{"version": promEngineVersion, "revision": "", "branch": "", "buildUser": "vinsight",
 		"buildDate": "", "goVersion": runtime.Version()}, nil
-}
-
-// parsePromTime reads a Prometheus timestamp: Unix seconds with an optional
-// fraction, or RFC 3339; empty is def.
-func parsePromTime(s string, def time.Time) (time.Time, error) {
-	if s == "" {
-		return def, nil
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e13 {
-			return time.Time{}, fmt.Errorf("cannot parse %q to a valid timestamp", s)
-		}
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("cannot parse %q to a valid timestamp", s)
-	}
-	return t.UTC(), nil
-}
-
-// parsePromDuration reads a Prometheus duration: seconds with an optional
-// fraction, or a duration such as 1m30s or 5m.
-func parsePromDuration(s string) (time.Duration, error) {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > float64(math.MaxInt64/int64(time.Second)) {
-			return 0, fmt.Errorf("cannot parse %q to a valid duration", s)
-		}
-		return time.Duration(f * float64(time.Second)), nil
-	}
-	d, err := model.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("cannot parse %q to a valid duration", s)
-	}
-	return time.Duration(d), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,18 +42,18 @@ func (q tenantQueryable) Querier(mint, maxt int64) (storage.Querier, error) {
 type tenantQuerier struct {
 	q          tenantQueryable
 	mint, maxt time.Time
+
+	mu      sync.Mutex
+	buckets map[string]map[uuid.UUID]*store.ProbeBuckets // reads of probeBuckets, by what they read
 }
 
 func (*tenantQuerier) Close() error { return nil }
 
 // Select builds the series that match: only the metrics and monitors the
-// matchers allow are read from the store.
+// matchers allow are read from the store, at the resolution the hints ask
+// for (see promStride).
 func (tq *tenantQuerier) Select(ctx context.Context, sortSeries bool, hints *storage.SelectHints, matchers ...*labels.Matcher) storage.SeriesSet {
-	from, to := tq.mint, tq.maxt
-	if hints != nil && hints.Start != 0 {
-		from, to = time.UnixMilli(hints.Start).UTC(), time.UnixMilli(hints.End).UTC()
-	}
-	series, err := tq.series(ctx, from, to, matchers)
+	series, err := tq.series(ctx, tq.q.read(hints, tq.mint, tq.maxt), matchers)
 	if err != nil {
 		return storage.ErrSeriesSet(err)
 	}
@@ -61,7 +62,7 @@ func (tq *tenantQuerier) Select(ctx context.Context, sortSeries bool, hints *sto
 
 // LabelNames lists the label names of the matching series.
 func (tq *tenantQuerier) LabelNames(ctx context.Context, _ *storage.LabelHints, matchers ...*labels.Matcher) ([]string, annotations.Annotations, error) {
-	series, err := tq.series(ctx, tq.mint, tq.maxt, matchers)
+	series, err := tq.series(ctx, tq.q.read(nil, tq.mint, tq.maxt), matchers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +75,7 @@ func (tq *tenantQuerier) LabelNames(ctx context.Context, _ *storage.LabelHints, 
 
 // LabelValues lists the values of one label among the matching series.
 func (tq *tenantQuerier) LabelValues(ctx context.Context, name string, _ *storage.LabelHints, matchers ...*labels.Matcher) ([]string, annotations.Annotations, error) {
-	series, err := tq.series(ctx, tq.mint, tq.maxt, matchers)
+	series, err := tq.series(ctx, tq.q.read(nil, tq.mint, tq.maxt), matchers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,9 +97,9 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// series reads and builds every matching series over [from, to], sorted by
-// labels; more than maxSeries is errs.ErrLimitExceeded.
-func (tq *tenantQuerier) series(ctx context.Context, from, to time.Time, matchers []*labels.Matcher) ([]storage.Series, error) {
+// series reads and builds every matching series of r, sorted by labels;
+// more than maxSeries is errs.ErrLimitExceeded.
+func (tq *tenantQuerier) series(ctx context.Context, r seriesRead, matchers []*labels.Matcher) ([]storage.Series, error) {
 	q := tq.q
 	var kinds [3]bool
 	for _, pm := range probeMetrics {
@@ -125,39 +126,17 @@ func (tq *tenantQuerier) series(ctx context.Context, from, to time.Time, matcher
 		return nil, nil
 	}
 	b := &seriesBuilder{matchers: matchers, byKey: map[string]*builtSeries{}}
-	var results []model.CheckResult
-	if kinds[kindResult] || kinds[kindCounter] {
-		if results, err = q.store.ProbeResults(ctx, q.tenant, ids, from, to, q.maxRows); err != nil {
-			return nil, err
-		}
+	if r.stride == 0 {
+		err = tq.rawSeries(ctx, b, r, monitors, ids, kinds)
+	} else {
+		err = tq.bucketSeries(ctx, b, r, monitors, ids, kinds)
 	}
-	if kinds[kindResult] {
-		for _, r := range results {
-			base := append(monitorLabels(monitors[r.MonitorID]), pair{labelProbe, r.Region})
-			for _, p := range resultPoints(r) {
-				b.add(p.metric, base, p, r.Time)
-			}
-		}
-	}
-	if kinds[kindCounter] {
-		if err := tq.counters(ctx, b, monitors, ids, results, from, to); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	if kinds[kindInfo] {
-		if steps := int(to.Sub(from)/infoStep) + 1; steps*len(ids) > q.maxRows {
-			return nil, errs.Describe(errs.ErrLimitExceeded,
-				fmt.Sprintf("the query would make more than %d samples of %s; narrow the time range or the selector", q.maxRows, metricInfo))
-		}
-		for _, id := range ids {
-			m := monitors[id]
-			labels := append(monitorLabels(m), infoLabels(m)...)
-			start := from.Truncate(infoStep)
-			for t := start; !t.After(to) && !t.After(q.now); t = t.Add(infoStep) {
-				if !t.Before(from) {
-					b.add(metricInfo, labels, point{metric: metricInfo, value: 1}, t)
-				}
-			}
+		if err := tq.info(b, r, monitors, ids); err != nil {
+			return nil, err
 		}
 	}
 	out := b.list()
@@ -166,6 +145,55 @@ func (tq *tenantQuerier) series(ctx context.Context, from, to time.Time, matcher
 			fmt.Sprintf("the query selects more than %d series; narrow the selector", q.maxSeries))
 	}
 	return out, nil
+}
+
+// rawSeries builds the series from raw results: one sample per result.
+func (tq *tenantQuerier) rawSeries(ctx context.Context, b *seriesBuilder, r seriesRead, monitors map[uuid.UUID]model.Monitor,
+	ids []uuid.UUID, kinds [3]bool) error {
+	q := tq.q
+	if !kinds[kindResult] && !kinds[kindCounter] {
+		return nil
+	}
+	results, err := q.store.ProbeResults(ctx, q.tenant, ids, r.from, r.to, q.maxRows)
+	if err != nil {
+		return err
+	}
+	if kinds[kindResult] {
+		for _, res := range results {
+			base := append(monitorLabels(monitors[res.MonitorID]), pair{labelProbe, res.Region})
+			for _, p := range resultPoints(res) {
+				b.add(p.metric, base, p, res.Time)
+			}
+		}
+	}
+	if kinds[kindCounter] {
+		return tq.counters(ctx, b, monitors, ids, results, r.from, r.to)
+	}
+	return nil
+}
+
+// info adds probe_monitor_info: 1 at every step of the resolution (a
+// minute for raw results, else the bucket width) up to now.
+func (tq *tenantQuerier) info(b *seriesBuilder, r seriesRead, monitors map[uuid.UUID]model.Monitor, ids []uuid.UUID) error {
+	q := tq.q
+	step := max(infoStep, r.stride)
+	if steps := int(r.to.Sub(r.from)/step) + 1; steps*len(ids) > q.maxRows {
+		return errs.Describe(errs.ErrLimitExceeded,
+			fmt.Sprintf("the query would make more than %d samples of %s; narrow the time range or the selector", q.maxRows, metricInfo))
+	}
+	for _, id := range ids {
+		m := monitors[id]
+		s := b.series(metricInfo, append(monitorLabels(m), infoLabels(m)...), nil)
+		if s == nil {
+			continue
+		}
+		for t := store.BucketStart(r.from, step); !t.After(r.to) && !t.After(q.now); t = t.Add(step) {
+			if !t.Before(r.from) {
+				s.append(t, 1)
+			}
+		}
+	}
+	return nil
 }
 
 // counters adds the running sums: where each monitor stood before from (the
@@ -182,11 +210,7 @@ func (tq *tenantQuerier) counters(ctx context.Context, b *seriesBuilder, monitor
 	if err != nil {
 		return err
 	}
-	emit := func(id uuid.UUID, t time.Time) {
-		for _, p := range counterPoints(totals[id]) {
-			b.add(p.metric, monitorLabels(monitors[id]), p, t)
-		}
-	}
+	series := map[uuid.UUID]*counterSeries{}
 	for i, r := range results {
 		if !inIntervals(r.Time, maintenance[r.MonitorID]) {
 			total := totals[r.MonitorID]
@@ -197,7 +221,12 @@ func (tq *tenantQuerier) counters(ctx context.Context, b *seriesBuilder, monitor
 		if next := i + 1; next < len(results) && results[next].MonitorID == r.MonitorID && results[next].Time.Equal(r.Time) {
 			continue
 		}
-		emit(r.MonitorID, r.Time)
+		cs := series[r.MonitorID]
+		if cs == nil {
+			cs = newCounterSeries(b, monitorLabels(monitors[r.MonitorID]))
+			series[r.MonitorID] = cs
+		}
+		cs.add(totals[r.MonitorID], r.Time)
 	}
 	return nil
 }
@@ -229,56 +258,107 @@ type seriesBuilder struct {
 	matchers []*labels.Matcher
 	byKey    map[string]*builtSeries
 	rejected map[string]bool
+	names    map[string]bool // metric names the matchers accept
 }
 
 type builtSeries struct {
 	labels  labels.Labels
-	samples []chunks.Sample
+	samples []sample
 }
 
 func (b *seriesBuilder) add(metric string, base []pair, p point, t time.Time) {
-	lb := labels.NewScratchBuilder(len(base) + len(p.labels) + 1)
+	b.series(metric, base, p.labels).append(t, p.value)
+}
+
+// series is the series of metric with the base and extra labels, nil when
+// the matchers reject it.
+func (b *seriesBuilder) series(metric string, base, extra []pair) *builtSeries {
+	ok, seen := b.names[metric]
+	if !seen {
+		ok = matches(b.matchers, labels.MetricName, metric)
+		if b.names == nil {
+			b.names = map[string]bool{}
+		}
+		b.names[metric] = ok
+	}
+	if !ok {
+		return nil
+	}
+	lb := labels.NewScratchBuilder(len(base) + len(extra) + 1)
 	lb.Add(labels.MetricName, metric)
 	for _, l := range base {
 		lb.Add(l.name, l.value)
 	}
-	for _, l := range p.labels {
+	for _, l := range extra {
 		lb.Add(l.name, l.value)
 	}
 	lb.Sort()
 	ls := lb.Labels()
 	key := ls.String()
-	s, ok := b.byKey[key]
-	if !ok {
-		if b.rejected[key] {
-			return
-		}
-		for _, m := range b.matchers {
-			if !m.Matches(ls.Get(m.Name)) {
-				if b.rejected == nil {
-					b.rejected = map[string]bool{}
-				}
-				b.rejected[key] = true
-				return
+	if s, ok := b.byKey[key]; ok {
+		return s
+	}
+	if b.rejected[key] {
+		return nil
+	}
+	for _, m := range b.matchers {
+		if !m.Matches(ls.Get(m.Name)) {
+			if b.rejected == nil {
+				b.rejected = map[string]bool{}
 			}
+			b.rejected[key] = true
+			return nil
 		}
-		s = &builtSeries{labels: ls}
-		b.byKey[key] = s
+	}
+	s := &builtSeries{labels: ls}
+	b.byKey[key] = s
+	return s
+}
+
+// append adds a sample after the last; a nil series (rejected) takes none.
+func (s *builtSeries) append(t time.Time, v float64) {
+	if s == nil {
+		return
 	}
 	ms := t.UnixMilli()
-	if n := len(s.samples); n > 0 && s.samples[n-1].T() >= ms {
-		return // two results in the same millisecond: keep the first
+	if n := len(s.samples); n > 0 && s.samples[n-1].t >= ms {
+		return // two samples in the same millisecond: keep the first
 	}
-	s.samples = append(s.samples, sample{t: ms, f: p.value})
+	s.samples = append(s.samples, sample{t: ms, f: v})
 }
 
 func (b *seriesBuilder) list() []storage.Series {
 	out := make([]storage.Series, 0, len(b.byKey))
 	for _, s := range b.byKey {
-		out = append(out, storage.NewListSeries(s.labels, s.samples))
+		out = append(out, &storage.SeriesEntry{Lset: s.labels, SampleIteratorFn: func(chunkenc.Iterator) chunkenc.Iterator {
+			return storage.NewListSeriesIterator(floatSamples(s.samples))
+		}})
 	}
 	slices.SortFunc(out, func(a, b storage.Series) int { return labels.Compare(a.Labels(), b.Labels()) })
 	return out
+}
+
+// counterSeries are one monitor's counter series (counterShape), built
+// once, so that a sample of each costs an append.
+type counterSeries struct {
+	list   []*builtSeries
+	values []float64
+}
+
+func newCounterSeries(b *seriesBuilder, base []pair) *counterSeries {
+	cs := &counterSeries{}
+	for _, p := range counterShape {
+		cs.list = append(cs.list, b.series(p.metric, base, p.labels))
+	}
+	return cs
+}
+
+// add appends where the running sums total stand at t.
+func (cs *counterSeries) add(total model.Rollup, t time.Time) {
+	cs.values = counterValues(total, cs.values)
+	for i, s := range cs.list {
+		s.append(t, cs.values[i])
+	}
 }
 
 // seriesSet walks a built list.
@@ -298,10 +378,17 @@ type sample struct {
 	f float64
 }
 
-func (s sample) T() int64                      { return s.t }
-func (s sample) ST() int64                     { return 0 }
-func (s sample) F() float64                    { return s.f }
-func (s sample) H() *histogram.Histogram       { return nil }
-func (s sample) FH() *histogram.FloatHistogram { return nil }
-func (s sample) Type() chunkenc.ValueType      { return chunkenc.ValFloat }
-func (s sample) Copy() chunks.Sample           { return s }
+func (s *sample) T() int64                      { return s.t }
+func (s *sample) ST() int64                     { return 0 }
+func (s *sample) F() float64                    { return s.f }
+func (s *sample) H() *histogram.Histogram       { return nil }
+func (s *sample) FH() *histogram.FloatHistogram { return nil }
+func (s *sample) Type() chunkenc.ValueType      { return chunkenc.ValFloat }
+func (s *sample) Copy() chunks.Sample           { c := *s; return &c }
+
+// floatSamples are a built series' samples as the engine's list iterator
+// reads them: by pointer, so that reading one allocates nothing.
+type floatSamples []sample
+
+func (s floatSamples) Get(i int) chunks.Sample { return &s[i] }
+func (s floatSamples) Len() int                { return len(s) }

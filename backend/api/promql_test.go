@@ -269,24 +269,28 @@ func TestPromQLMatchesStoredResults(t *testing.T) {
 		}
 	})
 
+	t.Run("limit truncates with Prometheus's warning", func(t *testing.T) {
+		r := ts.promCall(t, f.key, "GET", "/label/job/values", url.Values{"limit": {"1"}, "match[]": {"probe_monitor_info"},
+			"start": {fmt.Sprint(at.Add(-10 * time.Minute).Unix())}, "end": {fmt.Sprint(at.Unix())}})
+		require.Equal(t, http.StatusOK, r.code, r.raw)
+		var out struct {
+			Data     []string `json:"data"`
+			Warnings []string `json:"warnings"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.raw), &out))
+		assert.Equal(t, []string{"Acme api"}, out.Data)
+		assert.Equal(t, []string{"results truncated due to limit"}, out.Warnings)
+	})
+
 	t.Run("query_range follows the results", func(t *testing.T) {
 		start, end := at.Add(-20*time.Minute), at
-		r := ts.promCall(t, f.key, "GET", "/query_range", url.Values{"query": {fmt.Sprintf(`probe_success{%s, probe="eu"}`, shop)},
-			"start": {start.Format(time.RFC3339)}, "end": {end.Format(time.RFC3339)}, "step": {"60"}})
-		require.Equal(t, http.StatusOK, r.code, r.raw)
-		var data struct {
-			ResultType string       `json:"resultType"`
-			Result     []promSample `json:"result"`
-		}
-		require.NoError(t, json.Unmarshal(r.Data, &data))
-		require.Equal(t, "matrix", data.ResultType)
-		require.Len(t, data.Result, 1)
-		require.Len(t, data.Result[0].Values, 21)
-		for _, v := range data.Result[0].Values {
-			ts0 := time.UnixMilli(int64(v[0].(float64) * 1000)).UTC()
+		got := ts.promRange(t, f.key, fmt.Sprintf(`probe_success{%s, probe="eu"}`, shop), start, end, time.Minute, "monitor_id")
+		require.Len(t, got, 1)
+		require.Len(t, got[f.shop.String()], 21)
+		for ts0, v := range got[f.shop.String()] {
 			want := ts.scalarSQL(t, `SELECT CASE WHEN status = 'down' THEN 0 ELSE 1 END FROM check_results
 				WHERE tenant_id = $1 AND monitor_id = $2 AND region = 'eu' AND time <= $3 ORDER BY time DESC LIMIT 1`, f.tenant, f.shop, ts0)
-			assert.Equal(t, strconv.FormatFloat(want, 'f', -1, 64), v[1], "at %s", ts0)
+			assert.Equal(t, want, v, "at %s", ts0)
 		}
 	})
 }
@@ -368,6 +372,8 @@ func TestPromAPIErrorsInPrometheusFormat(t *testing.T) {
 		{"series without match", f.key, "/series", url.Values{}, 400, "bad_data"},
 		{"bad matcher", f.key, "/series", url.Values{"match[]": {"{job=~\"(\"}"}}, 400, "bad_data"},
 		{"bad label name", f.key, "/label/%FF/values", url.Values{}, 400, "bad_data"},
+		{"negative limit", f.key, "/series", url.Values{"match[]": {"probe_success"}, "limit": {"-1"}}, 400, "bad_data"},
+		{"limit not a number", f.key, "/labels", url.Values{"limit": {"ten"}}, 400, "bad_data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,20 +145,57 @@ func analyticsEngine(ctx context.Context, pg *pgcluster.Cluster, engine store.En
 		fmt.Printf("%-36s %12s %12s %12s %12s %10.0f\n", e.name, cols[0], cols[1], cols[2], cols[3], rate)
 	}
 
+	proms, err := benchPromQL(ctx, client, srv.URL, key, len(ids), now, o.Requests)
+	if err != nil {
+		return err
+	}
+
 	fmt.Println("\nWhat each query reads (EXPLAIN ANALYZE of the store's statement; scans with actual rows):")
-	for _, e := range []int{0, 2, 6} {
+	for _, e := range []struct{ name, path string }{endpoints[0], endpoints[2], endpoints[6], proms[0]} {
 		tracer.arm()
-		if err := get(ctx, client, srv.URL+endpoints[e].path, key); err != nil {
+		if err := get(ctx, client, srv.URL+e.path, key); err != nil {
 			return err
 		}
 		sql, args := tracer.aggregate()
 		plan, err := explain(ctx, st, sql, args)
 		if err != nil {
-			return fmt.Errorf("explain %s: %w", endpoints[e].name, err)
+			return fmt.Errorf("explain %s: %w", e.name, err)
 		}
-		fmt.Printf("\n%s:\n%s", endpoints[e].name, plan)
+		fmt.Printf("\n%s:\n%s", e.name, plan)
 	}
 	return nil
+}
+
+// benchPromQL times PromQL range queries over the last 30 days at a 1-hour
+// step across every monitor, as a Grafana panel of the whole tenant asks
+// them: they read hourly rollup buckets. Each takes seconds, so there are
+// fewer requests than for the endpoints, one at a time. It returns the
+// queries it timed.
+func benchPromQL(ctx context.Context, client *http.Client, base, key string, monitors int, now time.Time, requests int) ([]struct{ name, path string }, error) {
+	end := now.Truncate(time.Hour)
+	rangeQuery := func(q string) string {
+		return "/api/v1/prom/api/v1/query_range?" + url.Values{"query": {q}, "step": {"3600"},
+			"start": {end.Add(-30 * store.Day).Format(time.RFC3339)}, "end": {end.Format(time.RFC3339)}}.Encode()
+	}
+	queries := []struct{ name, path string }{
+		{fmt.Sprintf("PromQL mean hourly uptime, %d monitors", monitors), rangeQuery(`avg(avg_over_time(probe_success[1h]))`)},
+		{fmt.Sprintf("PromQL uptime from counters, %d monitors", monitors),
+			rangeQuery(`sum(increase(probe_all_success_sum[2h])) / sum(increase(probe_all_success_count[2h]))`)},
+	}
+	n := max(20, requests/10)
+	fmt.Printf("\nPromQL query_range, 30 days at a 1-hour step (721 points), %d requests at concurrency 1:\n", n)
+	fmt.Printf("%-48s %12s %12s\n", "query", "p50", "p99")
+	for _, q := range queries {
+		if err := get(ctx, client, base+q.path, key); err != nil { // warm and check once
+			return nil, fmt.Errorf("%s: %w", q.name, err)
+		}
+		lat, _, err := hammer(ctx, client, base+q.path, key, 1, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.name, err)
+		}
+		fmt.Printf("%-48s %12s %12s\n", q.name, ms(percentile(lat, 0.5)), ms(percentile(lat, 0.99)))
+	}
+	return queries, nil
 }
 
 // createAnalyticsTenant creates one tenant with n HTTP monitors at 60 s.

@@ -107,9 +107,17 @@ func NewStore(t testing.TB, engine store.Engine) *store.Store {
 // that start a worker process on the same database.
 func NewStoreURL(t testing.TB, engine store.Engine) (*store.Store, string) {
 	t.Helper()
-	key, _ := hex.DecodeString(SecretKey)
+	return NewStoreOptions(t, engine, store.Options{})
+}
+
+// NewStoreOptions is NewStoreURL with options, for tests that need a
+// retention; the engine and SecretKey are set here.
+func NewStoreOptions(t testing.TB, engine store.Engine, opts store.Options) (*store.Store, string) {
+	t.Helper()
+	opts.Storage = string(engine)
+	opts.SecretKey, _ = hex.DecodeString(SecretKey)
 	url := NewDB(t, engine)
-	s, err := store.Open(context.Background(), url, store.Options{Storage: string(engine), SecretKey: key})
+	s, err := store.Open(context.Background(), url, opts)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s, url

@@ -230,13 +230,22 @@ type sumRange struct {
 // times (usually all of them: none, or a tenant-wide window) are read with
 // one statement.
 func (s *Store) sums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns, visit visitFunc) error {
-	_, err := s.sumsAndIncidents(ctx, tenantID, ids, ranges, nil, now, cols, visit)
+	_, err := s.sumsAndIncidents(ctx, tenantID, ids, ranges, nil, now, cols, 0, visit)
 	return err
 }
 
-// sumsAndIncidents is sums that also counts each monitor's incidents per
-// incidentRanges (when not nil), read together with the maintenance times.
-func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, incidentRanges []model.Interval, now time.Time, cols columns, visit visitFunc) (map[uuid.UUID][]int, error) {
+// sumsEach is sums reading the monitors chunk at a time (all at once when
+// chunk is 0), for reads whose pieces would make one statement too large.
+func (s *Store) sumsEach(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns, chunk int, visit visitFunc) error {
+	_, err := s.sumsAndIncidents(ctx, tenantID, ids, ranges, nil, now, cols, chunk, visit)
+	return err
+}
+
+// sumsAndIncidents is sumsEach that also counts each monitor's incidents
+// per incidentRanges (when not nil), read together with the maintenance
+// times.
+func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, incidentRanges []model.Interval,
+	now time.Time, cols columns, chunk int, visit visitFunc) (map[uuid.UUID][]int, error) {
 	if len(ids) == 0 || len(ranges) == 0 {
 		p, err := s.readPrelude(ctx, tenantID, ids, now, now, incidentRanges)
 		return p.incidents, err
@@ -271,8 +280,14 @@ func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []
 				plan.add(piece.From, piece.To, now, s.opts.Retention, r.top, r.key, r.step)
 			}
 		}
-		if err := s.aggregate(ctx, tenantID, members, plan, cols, visit); err != nil {
-			return nil, err
+		step := len(members)
+		if chunk > 0 {
+			step = chunk
+		}
+		for lo := 0; lo < len(members); lo += step {
+			if err := s.aggregate(ctx, tenantID, members[lo:min(lo+step, len(members))], plan, cols, visit); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return pre.incidents, nil

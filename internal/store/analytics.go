@@ -43,7 +43,7 @@ func (s *Store) UptimeWindows(ctx context.Context, tenantID, monitorID uuid.UUID
 	for i, w := range out {
 		spans[i] = model.Interval{From: w.From, To: w.To}
 	}
-	counts, err := s.sumsAndIncidents(ctx, tenantID, []uuid.UUID{monitorID}, ranges, spans, now, summaryColumns,
+	counts, err := s.sumsAndIncidents(ctx, tenantID, []uuid.UUID{monitorID}, ranges, spans, now, summaryColumns, 0,
 		func(key int32, _ uuid.UUID, _ time.Time, r *model.Rollup) { out[key].Add(*r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.UptimeWindows: %w", err)
@@ -233,7 +233,7 @@ func (s *Store) SLA(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, fr
 		at[m.ID] = &out[i]
 	}
 	counts, err := s.sumsAndIncidents(ctx, tenantID, all, []sumRange{{from: from, to: to, top: level1d}},
-		[]model.Interval{{From: from, To: to}}, now, histogramColumns,
+		[]model.Interval{{From: from, To: to}}, now, histogramColumns, 0,
 		func(_ int32, monitor uuid.UUID, _ time.Time, r *model.Rollup) { at[monitor].Add(*r) })
 	if err != nil {
 		return nil, fmt.Errorf("store.SLA: %w", err)

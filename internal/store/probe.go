@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,7 +14,8 @@ import (
 )
 
 // The Prometheus export and the PromQL API read through these: raw results
-// for the gauges, and rollup sums for where the counters stand.
+// for the gauges, rollup sums for where the counters stand, and, for
+// queries too coarse or too old for raw results, sums per rollup bucket.
 
 const probeColumns = `monitor_id, time, region, status, latency_ms, coalesce(status_code, 0),
 	dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expires_at`
@@ -40,16 +42,46 @@ func (s *Store) ProbeResults(ctx context.Context, tenantID uuid.UUID, ids []uuid
 		WHERE tenant_id = $1 AND monitor_id = ANY($2) AND time >= $3 AND time <= $4
 		ORDER BY monitor_id, time, region
 		LIMIT $5`, tenantID, ids, from, to, limit+1)
+	out, err := collectProbes(rows, err, tenantID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store.ProbeResults: %w", err)
+	}
+	return out, nil
+}
+
+// collectProbes scans the rows of a query that asked for one row more
+// than limit; that row is errs.ErrLimitExceeded.
+func collectProbes(rows pgx.Rows, err error, tenantID uuid.UUID, limit int) ([]model.CheckResult, error) {
+	if err != nil {
+		return nil, err
 	}
 	out, err := pgx.CollectRows(rows, scanProbe(tenantID))
 	if err != nil {
-		return nil, fmt.Errorf("store.ProbeResults: %w", err)
+		return nil, err
 	}
 	if len(out) > limit {
-		return nil, fmt.Errorf("store.ProbeResults: %w", errs.Describe(errs.ErrLimitExceeded,
-			fmt.Sprintf("the query would read more than %d results; narrow the time range or the selector", limit)))
+		return nil, errs.Describe(errs.ErrLimitExceeded,
+			fmt.Sprintf("the query would read more than %d results; narrow the time range or the selector, or widen the step", limit))
+	}
+	return out, nil
+}
+
+// LastProbeResults returns the newest raw result of each of the tenant's
+// monitors ids per region and per bucket of width stride over [from, to),
+// ordered by monitor, region and time. More than limit rows is
+// errs.ErrLimitExceeded.
+func (s *Store) LastProbeResults(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, from, to time.Time, stride time.Duration, limit int) ([]model.CheckResult, error) {
+	if len(ids) == 0 || !from.Before(to) {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (monitor_id, region, b) `+probeColumns+`
+		FROM (SELECT *, date_bin($5 * interval '1 microsecond', time, '2000-01-03 00:00+00') AS b FROM check_results
+		      WHERE tenant_id = $1 AND monitor_id = ANY($2) AND time >= $3 AND time < $4) r
+		ORDER BY monitor_id, region, b, time DESC
+		LIMIT $6`, tenantID, ids, from, to, stride.Microseconds(), limit+1)
+	out, err := collectProbes(rows, err, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store.LastProbeResults: %w", err)
 	}
 	return out, nil
 }
@@ -99,6 +131,105 @@ func (s *Store) ProbeTotals(ctx context.Context, tenantID uuid.UUID, ids []uuid.
 		})
 	if err != nil {
 		return nil, fmt.Errorf("store.ProbeTotals: %w", err)
+	}
+	return out, nil
+}
+
+// RollupStrides are the bucket widths of the rollups, finest first.
+var RollupStrides = []time.Duration{level1m.stride(), level1h.stride(), level1d.stride()}
+
+// FinestKept is the bucket width of the finest level that retention still
+// keeps at t: 0 for raw results, else a rollup's (the coarsest when no
+// level keeps t).
+func (s *Store) FinestKept(t, now time.Time) time.Duration {
+	l, ok := s.opts.Retention.finestAt(t, now)
+	if !ok {
+		l = levelCount - 1
+	}
+	return l.stride()
+}
+
+// BucketRead says what ProbeBuckets sums.
+type BucketRead struct {
+	From, To time.Time
+	// Stride is a rollup's bucket width (RollupStrides).
+	Stride time.Duration
+	// Totals asks for the sums before the first bucket as well.
+	Totals bool
+	// Histogram asks for the latency histogram.
+	Histogram bool
+}
+
+// ProbeBuckets is one monitor's checks per bucket.
+type ProbeBuckets struct {
+	// Before sums everything before the first bucket: where the monitor's
+	// counters stood (with BucketRead.Totals).
+	Before model.Rollup
+	// Buckets are the buckets that had checks, oldest first.
+	Buckets []Bucket
+}
+
+// bucketsPerStatement bounds the buckets one statement of ProbeBuckets
+// sums, so that its grouping stays in PostgreSQL's default work_mem
+// instead of spilling to disk (a month of hours for a thousand monitors in
+// one statement spilled 80 MB and took twice as long).
+const bucketsPerStatement = 10_000
+
+// Bucket keys of ProbeBuckets' reads.
+const (
+	keyBuckets int32 = iota
+	keyBefore
+)
+
+// ProbeBuckets sums the checks of the tenant's monitors ids outside
+// maintenance per bucket of width r.Stride over [r.From, r.To), the first
+// bucket the one that holds r.From and the last one cut at r.To: whole
+// buckets of the rollups, raw rows only at the ends, so every sum is exact
+// to the last result. Every monitor has an entry.
+func (s *Store) ProbeBuckets(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, r BucketRead, now time.Time) (map[uuid.UUID]*ProbeBuckets, error) {
+	top := topLevelFor(r.Stride)
+	if top == levelRaw || top.stride() != r.Stride {
+		return nil, fmt.Errorf("store.ProbeBuckets: %s is not a rollup's bucket width", r.Stride)
+	}
+	from := floorTo(r.From, r.Stride)
+	ranges := []sumRange{{from: from, to: r.To, top: top, key: keyBuckets, step: r.Stride}}
+	if r.Totals {
+		ranges = append(ranges, sumRange{from: bucketOrigin, to: from, top: level1d, key: keyBefore})
+	}
+	cols := summaryColumns
+	if r.Histogram {
+		cols = histogramColumns
+	}
+	out := make(map[uuid.UUID]*ProbeBuckets, len(ids))
+	for _, id := range ids {
+		out[id] = &ProbeBuckets{}
+	}
+	emit := func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
+		pb := out[monitor]
+		if key == keyBefore {
+			pb.Before.Add(*r)
+			return
+		}
+		b := Bucket{Start: bucket}
+		b.Add(*r) // a copy: r is reused for the next piece
+		pb.Buckets = append(pb.Buckets, b)
+	}
+	chunk := max(1, bucketsPerStatement/(int(r.To.Sub(from)/r.Stride)+1))
+	if err := s.sumsEach(ctx, tenantID, ids, ranges, now, cols, chunk, emit); err != nil {
+		return nil, fmt.Errorf("store.ProbeBuckets: %w", err)
+	}
+	// A bucket's sum can come in pieces from several levels.
+	for _, pb := range out {
+		slices.SortFunc(pb.Buckets, func(a, b Bucket) int { return a.Start.Compare(b.Start) })
+		merged := pb.Buckets[:0]
+		for _, b := range pb.Buckets {
+			if n := len(merged); n > 0 && merged[n-1].Start.Equal(b.Start) {
+				merged[n-1].Add(b.Rollup)
+			} else {
+				merged = append(merged, b)
+			}
+		}
+		pb.Buckets = merged
 	}
 	return out, nil
 }
