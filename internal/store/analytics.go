@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -144,6 +145,10 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	// the days before today make the other bars; the minutes before the
 	// first hour complete the 24 hours.
 	today := floorTo(now, Day)
+	// The last latencies are read meanwhile, on another connection; they
+	// fill a field of the rows that the sums leave alone.
+	latencies := make(chan error, 1)
+	go func() { latencies <- s.lastLatencies(ctx, tenantID, list, at) }()
 	err = s.sums(ctx, tenantID, ids, []sumRange{
 		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
 		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
@@ -163,10 +168,7 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 			}
 		}
 	})
-	if err != nil {
-		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
-	}
-	if err := s.lastLatencies(ctx, tenantID, list, at); err != nil {
+	if err := errors.Join(err, <-latencies); err != nil {
 		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
 	}
 	return rows, total, dayStarts, nil
