@@ -1,0 +1,174 @@
+// `make bench-ui`: the dashboard of 1,000 monitors in headless Chromium
+// against the whole stack, loaded cold (empty browser cache) and warm, and
+// the JavaScript it ships. Prints figures; fails only when it cannot measure.
+import os from 'node:os';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { gzipSize, routeJS } from './bundle';
+import { install, type Expect, type Marks } from './dashboard-probe';
+import { makeFleet, monitorName, seedHistory, waitChecked, type Fleet } from './fleet';
+import { launchChromium, PASSWORD, startStack, type Stack } from './stack';
+
+const MONITORS = Number(process.env.BENCH_MONITORS ?? 1000);
+const COLD = Number(process.env.BENCH_COLD_LOADS ?? 5);
+const WARM = Number(process.env.BENCH_WARM_LOADS ?? 10);
+const DAYS = 90;
+const TARGET_MS = 1500;
+const BUDGET_BYTES = 150_000;
+const KEY = '7';
+
+let stack: Stack;
+let fleet: Fleet;
+let browser: Browser;
+
+beforeAll(async () => {
+	// The API's rate limit would make creating 1,000 monitors take a minute of waiting.
+	stack = await startStack({ VINSIGHT_API_RATE_PER_SECOND: '100000', VINSIGHT_API_RATE_BURST: '100000' });
+	console.log(`\nV-Insight UI benchmark: the dashboard of ${MONITORS} monitors in headless Chromium`);
+	let t = Date.now();
+	fleet = await makeFleet(stack, MONITORS);
+	console.log(`created ${MONITORS} monitors through the API in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+	t = Date.now();
+	await waitChecked(stack, fleet.token, 180_000);
+	console.log(`every monitor checked by the worker after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+	console.log(await seedHistory(stack, fleet.tenantID, DAYS));
+	browser = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await fleet?.target.close();
+	await stack?.stop();
+}, 90_000);
+
+test('dashboard of 1,000 monitors', async () => {
+	const site = stack.site;
+	const expectation: Expect = {
+		rows: Math.min(100, MONITORS),
+		days: DAYS,
+		searchKey: KEY,
+		searchTotal: Array.from({ length: MONITORS }, (_, i) => monitorName(i + 1)).filter((n) => n.includes(KEY)).length
+	};
+	// Log in once through the form; every cold context starts from that cookie and an empty cache.
+	const login = await browser.newContext();
+	const p = await login.newPage();
+	await p.goto(`${site}/login`);
+	await p.getByLabel('Email').fill(fleet.email);
+	await p.getByLabel('Password').fill(PASSWORD);
+	await p.getByRole('button', { name: 'Log in' }).click();
+	await p.waitForURL((u) => u.pathname === '/dashboard');
+	const session = await login.storageState();
+	await login.close();
+
+	const fresh = async () => {
+		const context = await browser.newContext({ storageState: session, viewport: { width: 1280, height: 900 } });
+		await context.addInitScript(install, expectation);
+		return context;
+	};
+	// One unmeasured load, so the first measured one does not pay for the server's first render.
+	const warmup = await fresh();
+	await measure(await warmup.newPage(), site);
+	await warmup.close();
+
+	const cold: Marks[] = [];
+	let js: { files: number; bytes: number; gzip: number } | undefined;
+	for (let i = 0; i < COLD; i++) {
+		const context = await fresh();
+		const page = await context.newPage();
+		const scripts = i === 0 ? collectScripts(page) : undefined;
+		cold.push(await measure(page, site));
+		if (scripts) js = await scripts();
+		await context.close();
+	}
+	const context = await fresh();
+	const page = await context.newPage();
+	await measure(page, site); // fills the cache
+	const warm: Marks[] = [];
+	for (let i = 0; i < WARM; i++) warm.push(await measure(page, site));
+	await context.close();
+
+	report(cold, warm, js!, expectation);
+	expect(js!.files).toBeGreaterThan(0);
+}, 600_000);
+
+// measure loads the dashboard, types one key into the search box as soon as
+// every row shows, and returns the page's own marks once the filtered list shows.
+async function measure(page: Page, site: string): Promise<Marks> {
+	await page.goto(`${site}/dashboard`, { waitUntil: 'commit' });
+	await page.waitForFunction(() => window.__bench?.rowsShown != null, null, { polling: 'raf', timeout: 30_000 });
+	await page.locator('#q').press(KEY);
+	await page.waitForFunction(() => window.__bench.searchApplied != null, null, { polling: 'raf', timeout: 30_000 });
+	await page.waitForTimeout(300); // a long task still running then belongs to the load
+	return page.evaluate(() => {
+		const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+		const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+		return { ...window.__bench, responseStart: nav.responseStart, firstContentfulPaint: fcp?.startTime ?? null };
+	});
+}
+
+// collectScripts records every JavaScript response of the page; the returned
+// function weighs them, each body compressed with gzip -9.
+function collectScripts(page: Page): () => Promise<{ files: number; bytes: number; gzip: number }> {
+	const responses: Response[] = [];
+	page.on('response', (r) => {
+		if ((r.headers()['content-type'] ?? '').includes('javascript')) responses.push(r);
+	});
+	return async () => {
+		const bodies = await Promise.all(responses.map((r) => r.body()));
+		return {
+			files: bodies.length,
+			bytes: bodies.reduce((n, b) => n + b.length, 0),
+			gzip: bodies.reduce((n, b) => n + gzipSize(b), 0)
+		};
+	};
+}
+
+/** interactive: the filtered list shows, and no long task that started before it is still running. */
+function interactive(m: Marks): number {
+	const end = m.longTasks.filter(([s]) => s < m.searchApplied!).map(([s, d]) => s + d);
+	return Math.max(m.searchApplied!, ...end);
+}
+
+function blocking(m: Marks): number {
+	return m.longTasks.reduce((n, [, d]) => n + Math.max(0, d - 50), 0);
+}
+
+function report(cold: Marks[], warm: Marks[], js: { files: number; bytes: number; gzip: number }, e: Expect) {
+	const built = routeJS('/(app)/dashboard');
+	console.log(
+		`${e.rows} rows a page, ${e.days}-day bars and 24-hour sparklines; the key "${KEY}" in the search box leaves ${e.searchTotal} monitors`
+	);
+	console.log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${browser.version()}, node ${process.version}`);
+	console.log('\nmilliseconds from navigation start; p50 / max over the loads');
+	const cols = ['TTFB', 'FCP', 'rows shown', 'key → list', 'interactive', 'blocking'];
+	console.log(`${'load'.padEnd(8)} ${'n'.padStart(3)} ${cols.map((c) => c.padStart(15)).join(' ')}`);
+	for (const [name, runs] of [['cold', cold], ['warm', warm]] as const) {
+		const figures = [
+			runs.map((m) => m.responseStart),
+			runs.map((m) => m.firstContentfulPaint ?? NaN),
+			runs.map((m) => m.rowsShown!),
+			runs.map((m) => m.searchApplied! - m.keyAt!),
+			runs.map(interactive),
+			runs.map(blocking)
+		];
+		console.log(`${name.padEnd(8)} ${String(runs.length).padStart(3)} ${figures.map((f) => pm(f).padStart(15)).join(' ')}`);
+	}
+	console.log(
+		`\ndashboard route JavaScript: ${js.files} files loaded, ${kb(js.bytes)} KB, ${kb(js.gzip)} KB with gzip -9 ` +
+			`(build manifest: ${built.files.length} files, ${kb(built.gzip)} KB)`
+	);
+	const worst = Math.max(...[...cold, ...warm].map(interactive));
+	const heaviest = Math.max(js.gzip, built.gzip);
+	console.log('\ntarget                                        measured');
+	console.log(`interactive within ${TARGET_MS} ms, every load           ${Math.round(worst)} ms    ${worst <= TARGET_MS ? 'PASS' : 'MISS'}`);
+	console.log(`JavaScript under 150 KB gzipped              ${kb(heaviest)} KB   ${heaviest < BUDGET_BYTES ? 'PASS' : 'MISS'}`);
+}
+
+function pm(values: number[]): string {
+	const sorted = [...values].sort((a, b) => a - b);
+	return `${Math.round(sorted[Math.floor((sorted.length - 1) / 2)])} / ${Math.round(sorted[sorted.length - 1])}`;
+}
+
+function kb(bytes: number): string {
+	return (bytes / 1000).toFixed(1);
+}
