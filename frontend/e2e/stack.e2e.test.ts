@@ -5,10 +5,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatTime } from '../src/lib/format';
 import { listen, readBody, type TestServer } from '../src/lib/testing/server';
 import { frontendDir, launchChromium, PASSWORD, signUp, startStack, type Ports, type Stack } from './stack';
 
 const outputDir = path.join(frontendDir, 'e2e', 'output');
+const VIEWER_ZONE = 'Asia/Kolkata';
 
 let stack: Stack | undefined;
 let ports: Ports;
@@ -80,7 +82,8 @@ describe('in the browser', () => {
 
 	beforeAll(async () => {
 		browser = await launchChromium();
-		first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		// A zone that is not the machine's, without daylight saving: every time must read on this clock.
+		first = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: VIEWER_ZONE });
 		page = await first.newPage();
 		await mkdir(outputDir, { recursive: true });
 	});
@@ -149,6 +152,11 @@ describe('in the browser', () => {
 		await row.waitFor({ timeout: 30_000 });
 		await row.getByText(/^▲ Up$/).waitFor({ timeout: 40_000 });
 		await shot(page, 'dashboard');
+		// The bars are UTC days, and the tooltip says so whatever the viewer's zone.
+		const bar = row.getByRole('slider');
+		await bar.focus();
+		await bar.press('End');
+		expect(await bar.getAttribute('aria-valuetext')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4} \(UTC\): /);
 	});
 
 	test('the detail page shows uptime and draws the latency chart, which zooms', async () => {
@@ -213,6 +221,16 @@ describe('in the browser', () => {
 		await page.waitForURL((u) => /^\/incidents\/[0-9a-f-]{36}$/.test(u.pathname));
 		await page.getByRole('heading', { name: 'Timeline' }).waitFor();
 		expect(await page.getByRole('listitem').filter({ hasText: 'Opened' }).count()).toBeGreaterThan(0);
+
+		// Times read on the viewer's clock with its offset, already in the server's rendering
+		// (the browser reported its zone in the tz cookie on the first page).
+		const started = page.locator('.page-head time').first();
+		const iso = (await started.getAttribute('datetime'))!;
+		expect((await started.textContent())?.trim()).toBe(formatTime(iso, VIEWER_ZONE));
+		expect(await started.getAttribute('title')).toContain(`UTC+05:30 (${VIEWER_ZONE})`);
+		expect((await first.cookies()).find((c) => c.name === 'tz')?.value).toBe(encodeURIComponent(VIEWER_ZONE));
+		const html = await (await page.request.get(page.url())).text();
+		expect(html).toContain(`${formatTime(iso, VIEWER_ZONE)}</time>`);
 
 		await page.getByRole('button', { name: 'Acknowledge' }).click();
 		await page.getByText('Open, acknowledged').first().waitFor();
