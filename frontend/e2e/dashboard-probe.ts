@@ -47,7 +47,10 @@ export function install(expect: Expect) {
 		const rows = document.querySelectorAll('tbody tr');
 		const last = rows[rows.length - 1];
 		if (!rowsSeen && rows.length === expect.rows && last) {
-			const bars = last.querySelectorAll('svg[role="slider"] rect').length;
+			// The uptime bar draws runs of days as lines 5 units (a bar and a gap) a day long.
+			const paths = [...last.querySelectorAll('svg[role="slider"] path')];
+			const runs = paths.flatMap((p) => [...(p.getAttribute('d') ?? '').matchAll(/h(\d+)/g)]);
+			const bars = runs.reduce((n, m) => n + Number(m[1]) / 5, 0);
 			if (bars === expect.days && last.querySelector('.spark path')) {
 				rowsSeen = true;
 				afterFrame((t) => (marks.rowsShown = t));
