@@ -20,13 +20,15 @@ export interface Marks {
 	keyAt: number | null;
 	/** searchApplied: the first frame with the list filtered by that keystroke. */
 	searchApplied: number | null;
+	/** searchRequest: how long the search's data request took, from sending it to its last byte. */
+	searchRequest: number | null;
 	/** longTasks: [start, duration] of every task over 50 ms. */
 	longTasks: [number, number][];
 }
 
 declare global {
 	interface Window {
-		__bench: Omit<Marks, 'responseStart' | 'firstContentfulPaint'>;
+		__bench: Omit<Marks, 'responseStart' | 'firstContentfulPaint' | 'searchRequest'>;
 	}
 }
 

@@ -193,11 +193,7 @@ func seedHistory(ctx context.Context, st *store.Store, engine store.Engine, tena
 		if end.After(now) {
 			end = now
 		}
-		// One result through the store's own write path makes the day's
-		// partition the way production does; the rest is generated in SQL.
-		lat := 20.0
-		if err := st.WriteResults(ctx, []model.CheckResult{{Time: day, TenantID: tenantID, MonitorID: ids[0],
-			Region: "bench", Status: model.ResultUp, LatencyMS: &lat, StatusCode: 200}}); err != nil {
+		if err := openDay(ctx, st, tenantID, ids[0], day); err != nil {
 			return 0, err
 		}
 		n, err := seedRawDay(ctx, st, tenantID, ids, day, end, time.Minute)
@@ -237,6 +233,15 @@ const resultSQL = `
 		200
 	FROM generate_series($3::timestamptz, $4::timestamptz - $5::interval, $5::interval) AS t
 	CROSS JOIN unnest($2::uuid[]) WITH ORDINALITY AS m(id, i)`
+
+// openDay writes one result through the store's own write path, which makes
+// the day's partition the way production does; the rest of a day's results
+// are generated in SQL.
+func openDay(ctx context.Context, st *store.Store, tenantID, monitorID uuid.UUID, day time.Time) error {
+	lat := 20.0
+	return st.WriteResults(ctx, []model.CheckResult{{Time: day, TenantID: tenantID, MonitorID: monitorID,
+		Region: "bench", Status: model.ResultUp, LatencyMS: &lat, StatusCode: 200}})
+}
 
 // seedRawDay writes every monitor's results over [from, to), one each step.
 func seedRawDay(ctx context.Context, st *store.Store, tenantID uuid.UUID, ids []uuid.UUID, from, to time.Time, step time.Duration) (int64, error) {
