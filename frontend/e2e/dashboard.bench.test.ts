@@ -103,11 +103,20 @@ test('dashboard of 1,000 monitors', async () => {
 }, 600_000);
 
 // measure loads the dashboard, types one key into the search box as soon as
-// every row shows, and returns the page's own marks once the filtered list shows.
+// every row shows, and returns the page's own marks once the filtered list
+// shows. The time between the rows showing and the key is the benchmark's
+// own reaction, counted against the page.
 async function measure(page: Page, site: string): Promise<Marks> {
 	await page.goto(`${site}/dashboard`, { waitUntil: 'commit' });
-	await page.waitForFunction(() => window.__bench?.rowsShown != null, null, { polling: 'raf', timeout: 30_000 });
-	await page.locator('#q').press(KEY);
+	// The page focuses the search box itself the moment its rows show, so the key follows
+	// within one round trip to the browser (a locator's checks would add several frames).
+	const rowsShown = () => {
+		if (window.__bench?.rowsShown == null) return false;
+		document.querySelector<HTMLInputElement>('#q')!.focus();
+		return true;
+	};
+	await page.waitForFunction(rowsShown, null, { polling: 'raf', timeout: 30_000 });
+	await page.keyboard.press(KEY);
 	await page.waitForFunction(() => window.__bench.searchApplied != null, null, { polling: 'raf', timeout: 30_000 });
 	await page.waitForTimeout(300); // a long task still running then belongs to the load
 	return page.evaluate(() => {
@@ -157,34 +166,44 @@ function report(cold: Marks[], warm: Marks[], js: { files: number; bytes: number
 	);
 	console.log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${browser.version()}, node ${process.version}`);
 	console.log('\nmilliseconds from navigation start; p50 / max over the loads');
-	const cols = ['TTFB', 'FCP', 'rows shown', 'key → list', 'of it request', 'interactive', 'blocking'];
-	console.log(`${'load'.padEnd(8)} ${'n'.padStart(3)} ${cols.map((c) => c.padStart(15)).join(' ')}`);
+	const cols = ['TTFB', 'FCP', 'rows shown', 'rows → key', 'key → list', 'of it request', 'interactive', 'blocking'];
+	console.log(`${'load'.padEnd(8)} ${'n'.padStart(3)} ${cols.map((c) => c.padStart(13)).join(' ')}`);
 	for (const [name, runs] of [['cold', cold], ['warm', warm]] as const) {
 		const figures = [
 			runs.map((m) => m.responseStart),
 			runs.map((m) => m.firstContentfulPaint ?? NaN),
 			runs.map((m) => m.rowsShown!),
+			runs.map((m) => m.keyAt! - m.rowsShown!),
 			runs.map((m) => m.searchApplied! - m.keyAt!),
 			runs.map((m) => m.searchRequest ?? NaN),
 			runs.map(interactive),
 			runs.map(blocking)
 		];
-		console.log(`${name.padEnd(8)} ${String(runs.length).padStart(3)} ${figures.map((f) => pm(f).padStart(15)).join(' ')}`);
+		console.log(`${name.padEnd(8)} ${String(runs.length).padStart(3)} ${figures.map((f) => pm(f).padStart(13)).join(' ')}`);
 	}
 	console.log(
 		`\ndashboard route JavaScript: ${js.files} files loaded, ${kb(js.bytes)} KB, ${kb(js.gzip)} KB with gzip -9 ` +
 			`(build manifest: ${built.files.length} files, ${kb(built.gzip)} KB)`
 	);
 	const worst = Math.max(...[...cold, ...warm].map(interactive));
+	const coldMedian = median(cold.map(interactive));
 	const heaviest = Math.max(js.gzip, built.gzip);
-	console.log('\ntarget                                        measured');
-	console.log(`interactive within ${TARGET_MS} ms, every load           ${Math.round(worst)} ms    ${worst <= TARGET_MS ? 'PASS' : 'MISS'}`);
-	console.log(`JavaScript under 150 KB gzipped              ${kb(heaviest)} KB   ${heaviest < BUDGET_BYTES ? 'PASS' : 'MISS'}`);
+	const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+	const line = (target: string, measured: string, ok: boolean) =>
+		console.log(`${target.padEnd(50)} ${measured.padStart(9)}   ${verdict(ok)}`);
+	console.log(`\n${'target'.padEnd(50)} ${'measured'.padStart(9)}`);
+	line(`interactive within ${TARGET_MS} ms, p50 of cold loads`, `${Math.round(coldMedian)} ms`, coldMedian <= TARGET_MS);
+	line(`interactive within ${TARGET_MS} ms, every load`, `${Math.round(worst)} ms`, worst <= TARGET_MS);
+	line('JavaScript under 150 KB gzipped', `${kb(heaviest)} KB`, heaviest < BUDGET_BYTES);
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function pm(values: number[]): string {
-	const sorted = [...values].sort((a, b) => a - b);
-	return `${Math.round(sorted[Math.floor((sorted.length - 1) / 2)])} / ${Math.round(sorted[sorted.length - 1])}`;
+	return `${Math.round(median(values))} / ${Math.round(Math.max(...values))}`;
 }
 
 function kb(bytes: number): string {
