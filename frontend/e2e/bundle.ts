@@ -1,7 +1,7 @@
 // The JavaScript a route ships, from the production build: what SvelteKit's
-// server manifest says the page preloads (the client entry and every layout
-// and page node of the route with their static imports), each file
-// compressed with gzip at level 9, the way a server would send it.
+// server manifest says the page loads at start (the client entry and every
+// layout, error and page node of the route with their static imports), each
+// file compressed with gzip at level 9.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,11 +27,12 @@ export function routeJS(routeID: string): RouteJS {
 	const client = /client: \{.*?imports:(\[[^\]]*\])/s.exec(manifest);
 	if (!client) throw new Error('no client entry imports in the server manifest: has its format changed?');
 	const route = new RegExp(
-		`id: ${JSON.stringify(routeID).replace(/[()]/g, '\\$&')},[^}]*?page: \\{ layouts: \\[([^\\]]*)\\], errors: \\[[^\\]]*\\], leaf: (\\d+) \\}`,
+		`id: ${JSON.stringify(routeID).replace(/[()]/g, '\\$&')},[^}]*?page: \\{ layouts: \\[([^\\]]*)\\], errors: \\[([^\\]]*)\\], leaf: (\\d+) \\}`,
 		's'
 	).exec(manifest);
 	if (!route) throw new Error(`route ${routeID} has no page in the server manifest`);
-	const nodes = [...route[1].split(',').filter(Boolean), route[2]];
+	// The layouts' error pages load at start too, ready for an error.
+	const nodes = [...route[1].split(','), ...route[2].split(','), route[3]].filter(Boolean);
 	const files = new Set<string>(JSON.parse(client[1]));
 	for (const n of nodes) {
 		const node = readFileSync(path.join(serverDir, 'nodes', `${Number(n)}.js`), 'utf8');
