@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO    ?= go
 NPM   ?= npm
 
-.PHONY: run test bench build deps deps-postgres deps-prometheus deps-browser frontend-build go-test frontend-test e2e clean
+.PHONY: run test bench bench-ui build deps deps-postgres deps-prometheus deps-browser frontend-build go-test frontend-test e2e clean
 
 run: deps build
 	bin/devstack -backend bin/backend -worker bin/worker -frontend frontend
@@ -24,9 +24,15 @@ e2e: deps-browser build
 # Write path; the analytics endpoints over 90 days of history of 1,000
 # monitors (seeding takes about 25 minutes); the probe engine: the worker
 # binary just built probing 1,000 and 10,000 loopback monitors; alerting:
-# 1,000 monitors down together, notifications to a loopback webhook.
+# 1,000 monitors down together, notifications to a loopback webhook; then the UI.
 bench: deps bin/worker
 	$(GO) run ./internal/bench -worker bin/worker
+	$(MAKE) bench-ui
+
+# The dashboard of 1,000 monitors in headless Chromium against the whole stack
+# (about five minutes, most of it seeding history); never part of `make test`.
+bench-ui: deps deps-browser build
+	cd frontend && $(NPM) run bench:ui
 
 build: bin/backend bin/worker bin/devstack frontend-build
 

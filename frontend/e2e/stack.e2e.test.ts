@@ -1,85 +1,39 @@
 // What a new user does: `make run` (bin/devstack), sign up in a browser, watch a
 // site go up and down, then Ctrl-C and find nothing left behind.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatTime } from '../src/lib/format';
 import { listen, readBody, type TestServer } from '../src/lib/testing/server';
+import { frontendDir, launchChromium, PASSWORD, signUp, startStack, type Ports, type Stack } from './stack';
 
-const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = path.dirname(frontendDir);
 const outputDir = path.join(frontendDir, 'e2e', 'output');
-const BANNER = 'V-Insight is running.';
+const VIEWER_ZONE = 'Asia/Kolkata';
 
-let stack: ChildProcess | undefined;
-let output = '';
-let tempDir: string | undefined;
-let ports: { backend: number; worker: number; frontend: number };
+let stack: Stack | undefined;
+let ports: Ports;
 // The site the journey monitors; stopping it is how the monitor goes down.
 let target: TestServer;
 
 beforeAll(async () => {
-	for (const built of ['bin/devstack', 'bin/backend', 'bin/worker', 'frontend/build']) {
-		if (!existsSync(path.join(repoRoot, built))) {
-			throw new Error(`${built} is missing: run \`make build\` first (make test does)`);
-		}
-	}
-	tempDir = await mkdtemp(path.join(os.tmpdir(), 'vinsight-e2e-'));
-	// As root, PostgreSQL runs as the postgres user, which must be able to enter this 0700 dir.
-	await chmod(tempDir, 0o755);
-	const [backend, worker, frontend] = await freePorts(3);
-	ports = { backend, worker, frontend };
-
 	target = await listen((_req, res) => res.end('ok'));
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		// Monitors every 5 s, so the journey sees up and down within seconds.
-		VINSIGHT_MIN_INTERVAL_SECONDS: '5',
-		VINSIGHT_DATA_DIR: path.join(tempDir, 'data'),
-		BACKEND_PORT: String(backend),
-		WORKER_PORT: String(worker),
-		FRONTEND_PORT: String(frontend)
-	};
-	// A new user has no database of their own: the private cluster is part of the test.
-	delete env.DATABASE_URL;
-	delete env.VINSIGHT_PG_PORT;
-
-	// detached: its own process group, so the last resort in afterAll can kill it whole.
-	stack = spawn(
-		path.join(repoRoot, 'bin/devstack'),
-		['-backend', 'bin/backend', '-worker', 'bin/worker', '-frontend', 'frontend'],
-		{ cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }
-	);
-	stack.stdout!.on('data', (chunk) => (output += chunk));
-	stack.stderr!.on('data', (chunk) => (output += chunk));
-	await waitForBanner(stack, 120_000);
+	// Monitors every 5 s, so the journey sees up and down within seconds.
+	stack = await startStack({ VINSIGHT_MIN_INTERVAL_SECONDS: '5' });
+	ports = stack.ports;
 });
 
 afterAll(async () => {
 	try {
 		if (stack) {
-			// What Ctrl-C in `make run` delivers.
-			stack.kill('SIGINT');
-			const stopped = await exited(stack, 60_000);
-			if (!stopped) process.kill(-stack.pid!, 'SIGKILL');
-			expect(stopped, `devstack still running 60 s after SIGINT; output:\n${output}`).toBe(true);
-			expect(stack.exitCode, `devstack exit status; output:\n${output}`).toBe(0);
-
-			const pgPort = Number(/PostgreSQL listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-			const all = { ...ports, ...(pgPort ? { postgres: pgPort } : {}) };
-			for (const [name, port] of Object.entries(all)) {
-				expect(await listening(port), `${name} still listens on ${port} after shutdown`).toBe(false);
-			}
+			const { stopped, exitCode, stillListening } = await stack.stop();
+			expect(stopped, `devstack still running 60 s after SIGINT; output:\n${stack.output()}`).toBe(true);
+			expect(exitCode, `devstack exit status; output:\n${stack.output()}`).toBe(0);
+			expect(stillListening, 'still listening after shutdown').toEqual([]);
 		}
 	} finally {
 		await target?.close();
-		if (tempDir) await rm(tempDir, { recursive: true, force: true });
 	}
 }, 90_000);
 
@@ -127,21 +81,9 @@ describe('in the browser', () => {
 	let monitorID: string;
 
 	beforeAll(async () => {
-		browser = await chromium.launch({
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-component-update',
-				'--disable-sync'
-			]
-		});
-		first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		browser = await launchChromium();
+		// A zone that is not the machine's, without daylight saving: every time must read on this clock.
+		first = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: VIEWER_ZONE });
 		page = await first.newPage();
 		await mkdir(outputDir, { recursive: true });
 	});
@@ -210,6 +152,11 @@ describe('in the browser', () => {
 		await row.waitFor({ timeout: 30_000 });
 		await row.getByText(/^▲ Up$/).waitFor({ timeout: 40_000 });
 		await shot(page, 'dashboard');
+		// The bars are UTC days, and the tooltip says so whatever the viewer's zone.
+		const bar = row.getByRole('slider');
+		await bar.focus();
+		await bar.press('End');
+		expect(await bar.getAttribute('aria-valuetext')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4} \(UTC\): /);
 	});
 
 	test('the detail page shows uptime and draws the latency chart, which zooms', async () => {
@@ -274,6 +221,18 @@ describe('in the browser', () => {
 		await page.waitForURL((u) => /^\/incidents\/[0-9a-f-]{36}$/.test(u.pathname));
 		await page.getByRole('heading', { name: 'Timeline' }).waitFor();
 		expect(await page.getByRole('listitem').filter({ hasText: 'Opened' }).count()).toBeGreaterThan(0);
+
+		// Times read on the viewer's clock with its offset, already in the server's rendering
+		// (the browser reported its zone in the tz cookie on the first page).
+		const started = page.locator('.page-head time').first();
+		const iso = (await started.getAttribute('datetime'))!;
+		expect((await started.textContent())?.trim()).toBe(formatTime(iso, VIEWER_ZONE));
+		// Chromium reports the zone by its older name, Asia/Calcutta: the page uses what the browser says.
+		const reported = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+		expect(await started.getAttribute('title')).toContain(`UTC+05:30 (${reported})`);
+		expect((await first.cookies()).find((c) => c.name === 'tz')?.value).toBe(encodeURIComponent(reported));
+		const html = await (await page.request.get(page.url())).text();
+		expect(html).toContain(`${formatTime(iso, VIEWER_ZONE)}</time>`);
 
 		await page.getByRole('button', { name: 'Acknowledge' }).click();
 		await page.getByText('Open, acknowledged').first().waitFor();
@@ -566,18 +525,6 @@ describe('in the browser', () => {
 	});
 });
 
-const PASSWORD = 'correct horse battery staple';
-
-async function signUp(page: Page, site: string, email: string, name: string, tenant: string) {
-	await page.goto(`${site}/signup`);
-	await page.getByLabel('Your name').fill(name);
-	await page.getByLabel('Email').fill(email);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByLabel('Organisation').fill(tenant);
-	await page.getByRole('button', { name: 'Create account' }).click();
-	await page.waitForURL((u) => u.pathname === '/dashboard');
-}
-
 // colouredPixels counts the chart's saturated pixels: its lines, not the grey axes and grid.
 function colouredPixels(page: Page): Promise<number> {
 	return page.evaluate(() => {
@@ -596,64 +543,4 @@ function colouredPixels(page: Page): Promise<number> {
 async function getJSON(url: string) {
 	const res = await fetch(url);
 	return { status: res.status, body: await res.json() };
-}
-
-// Ports from the kernel, held together until all are known so they differ.
-async function freePorts(count: number): Promise<number[]> {
-	const servers = await Promise.all(
-		Array.from(
-			{ length: count },
-			() =>
-				new Promise<net.Server>((resolve, reject) => {
-					const server = net.createServer().once('error', reject);
-					server.listen(0, '127.0.0.1', () => resolve(server));
-				})
-		)
-	);
-	const found = servers.map((s) => (s.address() as net.AddressInfo).port);
-	await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-	return found;
-}
-
-function listening(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.once('connect', () => {
-			socket.destroy();
-			resolve(true);
-		});
-		socket.once('error', () => resolve(false));
-	});
-}
-
-function waitForBanner(proc: ChildProcess, timeoutMs: number): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const done = (err?: Error) => {
-			clearTimeout(timer);
-			proc.stdout!.off('data', check);
-			proc.off('exit', onExit);
-			if (err) reject(err);
-			else resolve();
-		};
-		const check = () => output.includes(BANNER) && done();
-		const onExit = (code: number | null, signal: string | null) =>
-			done(new Error(`devstack exited (${signal ?? code}) before "${BANNER}"; output:\n${output}`));
-		const timer = setTimeout(
-			() => done(new Error(`no "${BANNER}" within ${timeoutMs / 1000} s; output:\n${output}`)),
-			timeoutMs
-		);
-		proc.stdout!.on('data', check);
-		proc.once('exit', onExit);
-	});
-}
-
-function exited(proc: ChildProcess, timeoutMs: number): Promise<boolean> {
-	if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => resolve(false), timeoutMs);
-		proc.once('exit', () => {
-			clearTimeout(timer);
-			resolve(true);
-		});
-	});
 }

@@ -8,6 +8,8 @@ declare global {
 			session: Session | null;
 			/** The theme the visitor chose: light, dark, or empty for the system's. */
 			theme: '' | 'light' | 'dark';
+			/** The viewer's time zone as the browser last reported it (the tz cookie), else UTC. */
+			timeZone: string;
 		}
 		// interface Error {}
 		// interface PageData {}

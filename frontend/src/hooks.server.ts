@@ -1,5 +1,6 @@
 import type { Handle } from '@sveltejs/kit';
 import { backendURL } from '$lib/server/config';
+import { isTimeZone, TIME_ZONE_COOKIE } from '$lib/format';
 import { proxy } from '$lib/server/proxy';
 import {
 	SESSION_COOKIE,
@@ -31,6 +32,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	const theme = event.cookies.get('theme');
 	event.locals.theme = theme === 'light' || theme === 'dark' ? theme : '';
+	const zone = event.cookies.get(TIME_ZONE_COOKIE);
+	event.locals.timeZone = isTimeZone(zone) ? zone : 'UTC';
 
 	return resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%vinsight.theme%', event.locals.theme)

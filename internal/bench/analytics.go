@@ -239,14 +239,10 @@ func seedHistory(ctx context.Context, st *store.Store, engine store.Engine, tena
 		if end.After(now) {
 			end = now
 		}
-		// One result through the store's own write path makes the day's
-		// partition the way production does; the rest is generated in SQL.
-		lat := 20.0
-		if err := st.WriteResults(ctx, []model.CheckResult{{Time: day, TenantID: tenantID, MonitorID: ids[0],
-			Region: "bench", Status: model.ResultUp, LatencyMS: &lat, StatusCode: 200}}); err != nil {
+		if err := openDay(ctx, st, tenantID, ids[0], day); err != nil {
 			return 0, err
 		}
-		n, err := seedRawDay(ctx, st, tenantID, ids, day, end)
+		n, err := seedRawDay(ctx, st, tenantID, ids, day, end, time.Minute)
 		if err != nil {
 			return 0, err
 		}
@@ -279,9 +275,9 @@ func seedHistory(ctx context.Context, st *store.Store, engine store.Engine, tena
 	return total, err
 }
 
-// resultSQL generates one result per monitor per minute over [$3, $4):
-// latencies from 20 to 119 ms, one check in 200 down, latencies over 110 ms
-// degraded. Monitor i reports i*37 ms into each minute.
+// resultSQL generates one result per monitor every $5 (an interval) over
+// [$3, $4): latencies from 20 to 119 ms, at one-minute steps one check in 200
+// down, latencies over 110 ms degraded. Monitor i reports i*37 ms into each step.
 const resultSQL = `
 	SELECT t + m.i * interval '37 milliseconds', $1::uuid, m.id, 'bench',
 		CASE WHEN (m.i + extract(epoch FROM t)::bigint / 60) % 200 = 0 THEN 'down'
@@ -289,13 +285,23 @@ const resultSQL = `
 		CASE WHEN (m.i + extract(epoch FROM t)::bigint / 60) % 200 = 0 THEN NULL
 		     ELSE 20 + (m.i * 7 + extract(epoch FROM t)::bigint / 60 * 13) % 100 END,
 		200
-	FROM generate_series($3::timestamptz, $4::timestamptz - interval '1 minute', interval '1 minute') AS t
+	FROM generate_series($3::timestamptz, $4::timestamptz - $5::interval, $5::interval) AS t
 	CROSS JOIN unnest($2::uuid[]) WITH ORDINALITY AS m(id, i)`
 
-func seedRawDay(ctx context.Context, st *store.Store, tenantID uuid.UUID, ids []uuid.UUID, from, to time.Time) (int64, error) {
+// openDay writes one result through the store's own write path, which makes
+// the day's partition the way production does; the rest of a day's results
+// are generated in SQL.
+func openDay(ctx context.Context, st *store.Store, tenantID, monitorID uuid.UUID, day time.Time) error {
+	lat := 20.0
+	return st.WriteResults(ctx, []model.CheckResult{{Time: day, TenantID: tenantID, MonitorID: monitorID,
+		Region: "bench", Status: model.ResultUp, LatencyMS: &lat, StatusCode: 200}})
+}
+
+// seedRawDay writes every monitor's results over [from, to), one each step.
+func seedRawDay(ctx context.Context, st *store.Store, tenantID uuid.UUID, ids []uuid.UUID, from, to time.Time, step time.Duration) (int64, error) {
 	tag, err := st.Pool().Exec(ctx, `
 		INSERT INTO check_results (time, tenant_id, monitor_id, region, status, latency_ms, status_code)`+resultSQL,
-		tenantID, ids, from, to)
+		tenantID, ids, from, to, step)
 	return tag.RowsAffected(), err
 }
 
@@ -318,7 +324,7 @@ func seedOldRollups(ctx context.Context, st *store.Store, tenantID uuid.UUID, id
 				coalesce(sum(latency_ms), 0) AS latency_sum_ms, min(latency_ms) AS latency_min_ms,
 				max(latency_ms) AS latency_max_ms, `+strings.Join(les, ", ")+`
 			FROM (`+resultSQL+`) AS r(time, tenant_id, monitor_id, region, status, latency_ms, status_code)
-			GROUP BY 1`, tenantID, ids, from, from.Add(time.Hour))
+			GROUP BY 1`, tenantID, ids, from, from.Add(time.Hour), time.Minute)
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,17 @@ func main() {
 	fleets := flag.String("probe-monitors", "1000,10000", "probe engine: comma-separated fleet sizes, one run each")
 	measure := flag.Duration("probe-duration", 2*time.Minute, "probe engine: measured window per fleet")
 	worker := flag.String("worker", "", "probe engine: worker binary (empty: go build ./worker into a temp dir)")
+	seedTenant := flag.String("seed-dashboard", "", "UI benchmark: seed history for this tenant id's monitors in -database-url, then exit")
+	databaseURL := flag.String("database-url", "", "UI benchmark: the running stack's database")
+	seedDays := flag.Int("seed-days", 90, "UI benchmark: days of history to seed")
 	flag.Parse()
+	if *seedTenant != "" {
+		if err := runSeedDashboard(*databaseURL, *seedTenant, *seedDays); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -seed-dashboard:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sizes, err := parseSizes(*fleets)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: -probe-monitors:", err)

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { dayLevel, describeDay, formatAgo, formatDuration, formatLatency, formatUptime } from './format';
+import {
+	dayLevel,
+	describeDay,
+	describeTime,
+	formatAgo,
+	formatDuration,
+	formatLatency,
+	formatTime,
+	formatUptime,
+	isTimeZone,
+	zoneOffset
+} from './format';
 
 describe('formatUptime', () => {
 	it.each([
@@ -53,8 +64,65 @@ describe('days of the uptime bar', () => {
 		expect(dayLevel(uptime, failed)).toBe(level);
 	});
 
-	it('describes a day in words', () => {
-		expect(describeDay('2026-11-20', null, 0)).toBe('2026-11-20: no data');
-		expect(describeDay('2026-11-20', 0.995, 1)).toBe('2026-11-20: 99.50 % uptime, 1 failed check');
+	it('describes a day in words, as the UTC day it is', () => {
+		expect(describeDay('2026-11-20', null, 0)).toBe('20 Nov 2026 (UTC): no data');
+		expect(describeDay('2026-11-20', 0.995, 1)).toBe('20 Nov 2026 (UTC): 99.50 % uptime, 1 failed check');
+	});
+});
+
+// Every case names its zone, so the machine's own TZ never matters.
+describe('times on the viewer\'s clock', () => {
+	const at = '2026-11-26T10:04:05Z';
+
+	it.each([
+		['UTC', '26 Nov 2026, 10:04 UTC'],
+		['Europe/Berlin', '26 Nov 2026, 11:04 UTC+01:00'],
+		['America/New_York', '26 Nov 2026, 05:04 UTC−05:00'],
+		['Asia/Kolkata', '26 Nov 2026, 15:34 UTC+05:30'],
+		['Pacific/Kiritimati', '27 Nov 2026, 00:04 UTC+14:00']
+	])('in %s reads %s', (zone, text) => {
+		expect(formatTime(at, zone)).toBe(text);
+	});
+
+	it('tells apart the two 02:30 of the night daylight saving time ends', () => {
+		const summer = formatTime('2026-10-25T00:30:00Z', 'Europe/Berlin');
+		const winter = formatTime('2026-10-25T01:30:00Z', 'Europe/Berlin');
+		expect(summer).toBe('25 Oct 2026, 02:30 UTC+02:00');
+		expect(winter).toBe('25 Oct 2026, 02:30 UTC+01:00');
+	});
+
+	it.each([
+		['seconds', '26 Nov 2026, 11:04:05 UTC+01:00'],
+		['clock', '11:04:05 UTC+01:00'],
+		['date', '26 Nov 2026']
+	] as const)('the %s style reads %s', (style, text) => {
+		expect(formatTime(at, 'Europe/Berlin', style)).toBe(text);
+	});
+
+	it('reads a missing time as a dash', () => {
+		expect(formatTime(null, 'Europe/Berlin')).toBe('—');
+	});
+
+	it('spells the instant out in full with the zone for a tooltip', () => {
+		const full = describeTime(at, 'Asia/Kolkata');
+		expect(full).toContain('Thursday');
+		expect(full).toContain('26 November 2026');
+		expect(full).toContain('15:34:05 UTC+05:30 (Asia/Kolkata)');
+	});
+
+	it('names offsets at the instant', () => {
+		expect(zoneOffset('2026-07-01T12:00:00Z', 'Europe/London')).toBe('UTC+01:00');
+		expect(zoneOffset('2026-01-01T12:00:00Z', 'Europe/London')).toBe('UTC');
+	});
+
+	it.each([
+		['Europe/Berlin', true],
+		['UTC', true],
+		['Mars/Olympus_Mons', false],
+		['', false],
+		[null, false],
+		['Europe/Berlin'.repeat(10), false]
+	])('%s is a time zone: %s', (zone, known) => {
+		expect(isTimeZone(zone)).toBe(known);
 	});
 });
