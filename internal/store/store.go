@@ -50,9 +50,8 @@ type Store struct {
 	opts   Options
 	box    *seal.Box
 	// aggregateSQL is the analytics statement for the engine's relations,
-	// per column set: for one monitor and for many, two texts so that
-	// PostgreSQL caches a plan for the first only.
-	aggregateSQL [2]struct{ one, many string }
+	// per column set.
+	aggregateSQL [2]string
 }
 
 // Open connects to the database and resolves the storage engine. It does not
@@ -89,8 +88,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s := &Store{pool: pool, opts: opts, box: box}
 	s.engine = newEngine(name, pool, opts)
 	for cols := range s.aggregateSQL {
-		sql := buildAggregateSQL(s.engine.readRelations(), columns(cols))
-		s.aggregateSQL[cols].one, s.aggregateSQL[cols].many = "/* one monitor */ "+sql, sql
+		s.aggregateSQL[cols] = buildAggregateSQL(s.engine.readRelations(), columns(cols))
 	}
 	return s, nil
 }
