@@ -22,7 +22,7 @@ e2e: deps-browser build
 	cd frontend && $(NPM) run test:e2e
 
 # Write path; the analytics endpoints over 90 days of history of 1,000
-# monitors (seeding takes about 25 minutes); the probe engine: the worker
+# monitors (seeding takes 15 to 25 minutes); the probe engine: the worker
 # binary just built probing 1,000 and 10,000 loopback monitors; alerting:
 # 1,000 monitors down together, notifications to a loopback webhook; then the UI.
 bench: deps bin/worker
