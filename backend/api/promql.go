@@ -249,16 +249,25 @@ func (a *API) promQuerier(c *gin.Context, start, end time.Time) storage.Querier 
 	return q
 }
 
-func (a *API) promSeries(c *gin.Context) (any, error) {
+// promLookup reads a series or label request's parameters and opens the
+// caller's tenant over their range.
+func (a *API) promLookup(c *gin.Context, matchRequired bool) (lookupParams, storage.Querier, error) {
 	form, err := promForm(c)
 	if err != nil {
-		return nil, err
+		return lookupParams{}, nil, err
 	}
-	p, err := parseLookupParams(form, true, a.now())
+	p, err := parseLookupParams(form, matchRequired, a.now())
+	if err != nil {
+		return lookupParams{}, nil, err
+	}
+	return p, a.promQuerier(c, p.start, p.end), nil
+}
+
+func (a *API) promSeries(c *gin.Context) (any, error) {
+	p, q, err := a.promLookup(c, true)
 	if err != nil {
 		return nil, err
 	}
-	q := a.promQuerier(c, p.start, p.end)
 	seen := map[string]bool{}
 	out := []labels.Labels{}
 	for _, ms := range p.matchers {
@@ -307,15 +316,10 @@ func (a *API) promLabelValues(c *gin.Context) (any, error) {
 
 // promLabelList merges the answers of list over every match[] set.
 func (a *API) promLabelList(c *gin.Context, list func(context.Context, storage.Querier, []*labels.Matcher) ([]string, error)) (any, error) {
-	form, err := promForm(c)
+	p, q, err := a.promLookup(c, false)
 	if err != nil {
 		return nil, err
 	}
-	p, err := parseLookupParams(form, false, a.now())
-	if err != nil {
-		return nil, err
-	}
-	q := a.promQuerier(c, p.start, p.end)
 	seen := map[string]bool{}
 	for _, ms := range p.matchers {
 		got, err := list(c.Request.Context(), q, ms)
