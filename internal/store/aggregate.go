@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/vinsight/vinsight/internal/model"
 )
@@ -21,9 +22,15 @@ import (
 type columns int
 
 const (
-	summaryColumns columns = iota
-	histogramColumns
+	countColumns columns = iota // checks by status, latency count and sum
+	summaryColumns              // and the latency minimum and maximum
+	histogramColumns            // and the latency histogram
 )
+
+// count is the number of summed columns.
+func (c columns) count() int {
+	return [...]int{5, 7, 7 + len(model.LatencyBoundsMS)}[c]
+}
 
 // buildAggregateSQL is the statement that reads every level of a readPlan:
 // each level's spans are unnested and joined laterally to the level's
@@ -53,6 +60,7 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 			exprs = []string{"checks::bigint", "up_checks::bigint", "degraded_checks::bigint",
 				"latency_count::bigint", "latency_sum_ms::float8", "latency_min_ms::float8", "latency_max_ms::float8"}
 		}
+		exprs = exprs[:min(len(exprs), cols.count())]
 		if cols == histogramColumns {
 			for _, b := range model.LatencyBoundsMS {
 				switch {
@@ -109,12 +117,15 @@ type visitFunc func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rol
 // aggregate runs a readPlan for the tenant's monitors, handing each piece
 // to visit.
 func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uuid.UUID, plan *readPlan, cols columns, visit visitFunc) error {
-	// Planned for its own arguments every time: the generic plan
-	// PostgreSQL settles on for a prepared statement after five runs
-	// guesses the number of monitors and spans and prunes no partitions
-	// when it plans (3 s instead of 0.4 s for a dashboard; a 90-day uptime
-	// of one monitor was slower with it too).
-	args := []any{pgx.QueryExecModeDescribeExec, tenantID, monitors}
+	// Many monitors: planned for their own arguments every time, since a
+	// generic plan guesses the number of monitors and spans (3 s instead
+	// of 0.4 s for a dashboard). One monitor: a generic plan kept per
+	// connection (see onePlan), planned once instead of on every read.
+	pool, mode := s.pool, pgx.QueryExecModeDescribeExec
+	if len(monitors) == 1 && s.onePlan != nil {
+		pool, mode = s.onePlan, pgx.QueryExecModeCacheStatement
+	}
+	args := []any{mode, tenantID, monitors}
 	for l := levelRaw; l < levelCount; l++ {
 		spans := plan.spans[l]
 		from, to := make([]time.Time, len(spans)), make([]time.Time, len(spans))
@@ -129,7 +140,7 @@ func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uu
 		}
 		args = append(args, from, to, keys, steps, lo, hi)
 	}
-	rows, err := s.pool.Query(ctx, s.aggregateSQL[cols], args...)
+	rows, err := pool.Query(ctx, s.aggregateSQL[cols], args...)
 	if err != nil {
 		return err
 	}
@@ -144,58 +155,98 @@ func (s *Store) aggregate(ctx context.Context, tenantID uuid.UUID, monitors []uu
 }
 
 // aggregateArrays holds one result row, a key and monitor's buckets as
-// arrays; reused from row to row, and as values rather than pointers, so
-// that a dashboard's 200,000 pieces cost no allocation each.
+// arrays; reused from row to row, so that a dashboard's 200,000 pieces cost
+// no allocation each.
 type aggregateArrays struct {
-	key                                int32
-	monitor                            uuid.UUID
-	buckets                            []pgtype.Timestamptz
+	buckets                            []time.Time
 	checks, up, degraded, latencyCount []int64
-	latencySum                         []float64
-	latencyMin, latencyMax             []pgtype.Float8
+	latencySum, latencyMin, latencyMax []float64 // NaN for a NULL minimum or maximum
 	les                                [][]int64
-	dest                               []any
 }
 
-// scan reads one row and hands its pieces to visit.
+// scan reads one row, decoding its arrays from their binary form, and
+// hands its pieces to visit.
 func (a *aggregateArrays) scan(row pgx.Rows, cols columns, visit visitFunc) error {
-	if a.dest == nil {
-		a.dest = []any{&a.key, &a.monitor, &a.buckets, &a.checks, &a.up, &a.degraded, &a.latencyCount, &a.latencySum, &a.latencyMin, &a.latencyMax}
-		if cols == histogramColumns {
-			a.les = make([][]int64, len(model.LatencyBoundsMS))
-			for i := range a.les {
-				a.dest = append(a.dest, &a.les[i])
-			}
+	raw := row.RawValues()
+	for _, f := range row.FieldDescriptions() {
+		if f.Format != pgx.BinaryFormatCode {
+			return fmt.Errorf("aggregate: column %s arrived as text", f.Name)
 		}
 	}
-	if err := row.Scan(a.dest...); err != nil {
+	if len(raw) != 3+cols.count() || len(raw[0]) != 4 || len(raw[1]) != 16 {
+		return fmt.Errorf("aggregate: unexpected row shape")
+	}
+	key := int32(binary.BigEndian.Uint32(raw[0]))
+	monitor := uuid.UUID(raw[1])
+	var err error
+	decode := func(src []byte, dst []int64) []int64 {
+		var out []int64
+		if err == nil {
+			out, err = decodeInt8s(src, dst)
+		}
+		return out
+	}
+	decodeF := func(src []byte, dst []float64) []float64 {
+		var out []float64
+		if err == nil {
+			out, err = decodeFloat8s(src, dst)
+		}
+		return out
+	}
+	if a.buckets, err = decodeTimestamptzs(raw[2], a.buckets); err != nil {
 		return err
+	}
+	c := raw[3:]
+	a.checks, a.up, a.degraded, a.latencyCount = decode(c[0], a.checks), decode(c[1], a.up), decode(c[2], a.degraded), decode(c[3], a.latencyCount)
+	a.latencySum = decodeF(c[4], a.latencySum)
+	if cols >= summaryColumns {
+		a.latencyMin, a.latencyMax = decodeF(c[5], a.latencyMin), decodeF(c[6], a.latencyMax)
+	}
+	if cols == histogramColumns {
+		if a.les == nil {
+			a.les = make([][]int64, len(model.LatencyBoundsMS))
+		}
+		for i := range a.les {
+			a.les[i] = decode(c[7+i], a.les[i])
+		}
+	}
+	if err != nil {
+		return err
+	}
+	n := len(a.buckets)
+	lengths := []int{len(a.checks), len(a.up), len(a.degraded), len(a.latencyCount), len(a.latencySum)}
+	if cols >= summaryColumns {
+		lengths = append(lengths, len(a.latencyMin), len(a.latencyMax))
+	}
+	for _, le := range a.les {
+		lengths = append(lengths, len(le))
+	}
+	for _, l := range lengths {
+		if l != n {
+			return fmt.Errorf("aggregate: arrays of different lengths")
+		}
 	}
 	var r model.Rollup
 	var minMS, maxMS float64
 	if a.les != nil {
 		r.LatencyLE = make([]int64, len(a.les))
 	}
-	for i, b := range a.buckets {
+	for i, bucket := range a.buckets {
 		r.Checks, r.Up, r.Degraded = a.checks[i], a.up[i], a.degraded[i]
 		r.LatencyCount, r.LatencySumMS = a.latencyCount[i], a.latencySum[i]
 		r.LatencyMinMS, r.LatencyMaxMS = nil, nil
-		if a.latencyMin[i].Valid {
-			minMS = a.latencyMin[i].Float64
-			r.LatencyMinMS = &minMS
-		}
-		if a.latencyMax[i].Valid {
-			maxMS = a.latencyMax[i].Float64
-			r.LatencyMaxMS = &maxMS
+		if cols >= summaryColumns {
+			if minMS = a.latencyMin[i]; !math.IsNaN(minMS) {
+				r.LatencyMinMS = &minMS
+			}
+			if maxMS = a.latencyMax[i]; !math.IsNaN(maxMS) {
+				r.LatencyMaxMS = &maxMS
+			}
 		}
 		for j := range a.les {
 			r.LatencyLE[j] = a.les[j][i]
 		}
-		var bucket time.Time
-		if b.Valid {
-			bucket = b.Time.UTC()
-		}
-		visit(a.key, a.monitor, bucket, &r)
+		visit(key, monitor, bucket, &r)
 	}
 	return nil
 }

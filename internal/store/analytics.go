@@ -149,12 +149,16 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	// fill a field of the rows that the sums leave alone.
 	latencies := make(chan error, 1)
 	go func() { latencies <- s.lastLatencies(ctx, tenantID, list, at) }()
+	var row *DashboardRow
 	err = s.sums(ctx, tenantID, ids, []sumRange{
 		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
 		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
 		{from: now.Add(-24 * time.Hour), to: hourFrom, top: level1h, key: keyLast24h},
-	}, now, summaryColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
-		row := at[monitor]
+	}, now, countColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
+		// Pieces arrive a monitor at a time: look it up when it changes.
+		if row == nil || row.ID != monitor {
+			row = at[monitor]
+		}
 		switch key {
 		case keyLast24h:
 			row.Last24h.Add(*r)

@@ -51,7 +51,10 @@ type Store struct {
 	box    *seal.Box
 	// aggregateSQL is the analytics statement for the engine's relations,
 	// per column set.
-	aggregateSQL [2]string
+	aggregateSQL [3]string
+	// onePlan serves the analytics statement for one monitor with a
+	// generic plan (nil when every read is planned for its arguments).
+	onePlan *pgxpool.Pool
 }
 
 // Open connects to the database and resolves the storage engine. It does not
@@ -87,14 +90,35 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s := &Store{pool: pool, opts: opts, box: box}
 	s.engine = newEngine(name, pool, opts)
+	if name == EnginePostgres {
+		// One monitor's reads run on connections that keep one generic plan
+		// per statement: planning the analytics statement for its arguments
+		// took 1.3 ms plus 0.5 ms of parsing, three times what running it
+		// takes, and the generic plan is the same nested loop of range
+		// scans, its raw partitions pruned when it starts. (TimescaleDB
+		// keeps custom plans: it fixes a continuous aggregate's watermark
+		// while planning.)
+		one := cfg.Copy()
+		one.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+		one.MaxConns = max(4, cfg.MaxConns/2)
+		if s.onePlan, err = pgxpool.NewWithConfig(ctx, one); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store.Open: %w", err)
+		}
+	}
 	for cols := range s.aggregateSQL {
 		s.aggregateSQL[cols] = buildAggregateSQL(s.engine.readRelations(), columns(cols))
 	}
 	return s, nil
 }
 
-// Close releases the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close releases the pools.
+func (s *Store) Close() {
+	s.pool.Close()
+	if s.onePlan != nil {
+		s.onePlan.Close()
+	}
+}
 
 // Engine names the storage engine in use.
 func (s *Store) Engine() Engine { return s.engine.name() }
