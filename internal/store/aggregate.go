@@ -22,9 +22,9 @@ import (
 type columns int
 
 const (
-	countColumns columns = iota // checks by status, latency count and sum
-	summaryColumns              // and the latency minimum and maximum
-	histogramColumns            // and the latency histogram
+	countColumns     columns = iota // checks by status, latency count and sum
+	summaryColumns                  // and the latency minimum and maximum
+	histogramColumns                // and the latency histogram
 )
 
 // count is the number of summed columns.
