@@ -36,6 +36,17 @@ func (r *Rollup) Add(o Rollup) {
 	}
 }
 
+// RemoveCounts takes o's checks and latency count and sum back out of r,
+// for a sum built as a whole minus a part. The minimum, maximum and
+// histogram are left as they are: they cannot be taken back out.
+func (r *Rollup) RemoveCounts(o Rollup) {
+	r.Checks -= o.Checks
+	r.Up -= o.Up
+	r.Degraded -= o.Degraded
+	r.LatencyCount -= o.LatencyCount
+	r.LatencySumMS -= o.LatencySumMS
+}
+
 // pick combines two optional values; the result never shares b's memory,
 // so callers may reuse what they add.
 func pick(a, b *float64, f func(x, y float64) float64) *float64 {

@@ -90,7 +90,7 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 		CROSS JOIN unnest($2::uuid[]) AS m(id)
 		CROSS JOIN LATERAL (
 			SELECT %[11]s FROM (
-				SELECT CASE WHEN r.step > 0 THEN date_bin(r.step * interval '1 microsecond', %[8]s, '2000-01-03 00:00+00') END AS b,
+				SELECT CASE WHEN r.step = %[12]d THEN %[8]s WHEN r.step > 0 THEN date_bin(r.step * interval '1 microsecond', %[8]s, '2000-01-03 00:00+00') END AS b,
 					%[9]s
 				FROM %[7]s
 				WHERE tenant_id = $1 AND monitor_id = m.id AND %[8]s >= r.f AND %[8]s < r.t
@@ -98,13 +98,23 @@ func buildAggregateSQL(relations [levelCount]relation, cols columns) string {
 				%[10]s
 			) piece
 		) x
-		WHERE x.c0 IS NOT NULL`, p, p+1, p+2, p+3, p+4, p+5, rel.name, rel.time, strings.Join(exprs, ", "), group, strings.Join(arrays, ", ")))
+		WHERE x.c0 IS NOT NULL`, p, p+1, p+2, p+3, p+4, p+5, rel.name, rel.time, strings.Join(exprs, ", "), group, strings.Join(arrays, ", "), ownStep(l)))
 	}
 	// One row per span and monitor with the buckets as arrays, each read
 	// by its own range scan of the (tenant_id, monitor_id, time) index: no
 	// sort or hash of the pieces, and a dashboard's 200,000 pieces travel
 	// as a few thousand rows.
 	return strings.Join(parts, "\n\t\tUNION ALL")
+}
+
+// ownStep is the step, in microseconds, at which a level's rows are their
+// own buckets (-1 for raw rows): a rollup read at its own width skips
+// date_bin, most of the dashboard's rows.
+func ownStep(l level) int64 {
+	if l == levelRaw {
+		return -1
+	}
+	return l.stride().Microseconds()
 }
 
 // visitFunc receives the sums of a read piece by piece: the span key, the

@@ -112,6 +112,7 @@ const (
 	keyLast24h int32 = iota
 	keyDaily
 	keyHourly
+	keyBefore24h // taken back out of keyLast24h
 )
 
 // Dashboard answers every monitor the filter selects with its last
@@ -142,19 +143,29 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	}
 	// Each piece of time is read once: the hours (the current one to the
 	// last result) also make today's bar and most of the last 24 hours;
-	// the days before today make the other bars; the minutes before the
-	// first hour complete the 24 hours.
+	// the days before today make the other bars. The 24 hours start inside
+	// the hour before the first: its part inside the 24 hours is read as
+	// minutes, or, when that part is the longer one, as the whole hour
+	// minus the minutes before the 24 hours (the dashboard shows the
+	// 24 hours' counts only, which subtract exactly).
 	today := floorTo(now, Day)
+	dayStart, edgeHour := now.Add(-24*time.Hour), hourFrom.Add(-time.Hour)
+	edge := []sumRange{{from: dayStart, to: hourFrom, top: level1h, key: keyLast24h}}
+	if dayStart.Sub(edgeHour) < hourFrom.Sub(dayStart) {
+		edge = []sumRange{
+			{from: edgeHour, to: hourFrom, top: level1h, key: keyLast24h},
+			{from: edgeHour, to: dayStart, top: level1h, key: keyBefore24h},
+		}
+	}
 	// The last latencies are read meanwhile, on another connection; they
 	// fill a field of the rows that the sums leave alone.
 	latencies := make(chan error, 1)
 	go func() { latencies <- s.lastLatencies(ctx, tenantID, list, at) }()
 	var row *DashboardRow
-	err = s.sums(ctx, tenantID, ids, []sumRange{
+	err = s.sums(ctx, tenantID, ids, append([]sumRange{
 		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
 		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
-		{from: now.Add(-24 * time.Hour), to: hourFrom, top: level1h, key: keyLast24h},
-	}, now, countColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
+	}, edge...), now, countColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
 		// Pieces arrive a monitor at a time: look it up when it changes.
 		if row == nil || row.ID != monitor {
 			row = at[monitor]
@@ -162,6 +173,8 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 		switch key {
 		case keyLast24h:
 			row.Last24h.Add(*r)
+		case keyBefore24h:
+			row.Last24h.RemoveCounts(*r)
 		case keyDaily:
 			row.Daily[int(bucket.Sub(dayFrom)/Day)].Add(*r)
 		case keyHourly:

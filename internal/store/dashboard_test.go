@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,7 +18,9 @@ import (
 
 // TestDashboardOfManyMonitorsMatchesEachOnItsOwn: a dashboard of enough
 // monitors to be read in two halves at once gives every monitor the bars,
-// hours and 24-hour figure that its own reads give.
+// hours and 24-hour figure that its own reads give, early and late in an
+// hour (the 24 hours' first partial hour is read two ways), with results
+// on both sides of the 24-hour edge.
 func TestDashboardOfManyMonitorsMatchesEachOnItsOwn(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.NewStore(t, store.EnginePostgres)
@@ -30,7 +33,8 @@ func TestDashboardOfManyMonitorsMatchesEachOnItsOwn(t *testing.T) {
 		spec.Config.TCP = &model.TCPConfig{}
 		m, err := s.CreateMonitor(ctx, tenant, auth.Actor{Type: "user", ID: user}, spec, 1000)
 		require.NoError(t, err)
-		for j, ago := range []time.Duration{50 * time.Hour, 26 * time.Hour, 23 * time.Hour, 3 * time.Hour, time.Duration(i+1) * time.Second} {
+		nearEdge := 24*time.Hour + time.Duration(i%120-60)*time.Minute + 17*time.Second
+		for j, ago := range []time.Duration{50 * time.Hour, 26 * time.Hour, 23 * time.Hour, 3 * time.Hour, time.Duration(i+1) * time.Second, nearEdge} {
 			lat := float64(10 + i + j)
 			r := model.CheckResult{Time: now.Add(-ago), TenantID: tenant, MonitorID: m.ID, Region: "test", Status: model.ResultUp, LatencyMS: &lat}
 			if (i+j)%4 == 0 {
@@ -41,6 +45,14 @@ func TestDashboardOfManyMonitorsMatchesEachOnItsOwn(t *testing.T) {
 	}
 	require.NoError(t, s.WriteResults(ctx, results))
 
+	// Half an hour apart: one of the two is in the first half of its hour.
+	for _, now := range []time.Time{now, now.Add(30 * time.Minute)} {
+		checkDashboardAgainstOwnReads(t, s, tenant, now)
+	}
+}
+
+func checkDashboardAgainstOwnReads(t *testing.T, s *store.Store, tenant uuid.UUID, now time.Time) {
+	ctx := context.Background()
 	rows, total, _, err := s.Dashboard(ctx, tenant, store.MonitorFilter{Limit: 1000}, 4, now)
 	require.NoError(t, err)
 	require.Equal(t, 250, total)
@@ -67,5 +79,6 @@ func TestDashboardOfManyMonitorsMatchesEachOnItsOwn(t *testing.T) {
 	for _, r := range rows {
 		checks += r.Last24h.Checks
 	}
-	assert.Equal(t, int64(3*250), checks, "three of each monitor's five results are within 24 hours")
+	assert.Greater(t, checks, int64(3*250), "the results near the edge count in some monitors' 24 hours")
+	assert.Less(t, checks, int64(4*250), "and not in others'")
 }
