@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/vinsight/vinsight/internal/errs"
 	"github.com/vinsight/vinsight/internal/model"
@@ -211,23 +210,6 @@ func (a *API) monitorResults(c *gin.Context) error {
 	return nil
 }
 
-type dashboardMonitor struct {
-	ID              uuid.UUID           `json:"id"`
-	Name            string              `json:"name"`
-	Type            model.MonitorType   `json:"type"`
-	Target          string              `json:"target"`
-	Status          model.MonitorStatus `json:"status"`
-	Enabled         bool                `json:"enabled"`
-	IntervalSeconds int                 `json:"interval_seconds"`
-	LastCheckedAt   *time.Time          `json:"last_checked_at"`
-	LastLatencyMS   *float64            `json:"last_latency_ms"`
-	Uptime24h       *float64            `json:"uptime_24h"`
-	Checks24h       int64               `json:"checks_24h"`
-	DailyUptime     []*float64          `json:"daily_uptime"`
-	DailyFailed     []int64             `json:"daily_failed_checks"`
-	HourlyLatencyMS []*float64          `json:"hourly_latency_ms"`
-}
-
 // dashboardDays is the length of the dashboard's uptime bar.
 const dashboardDays = 90
 
@@ -253,21 +235,6 @@ func (a *API) dashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]dashboardMonitor, len(rows))
-	for i, r := range rows {
-		d := dashboardMonitor{ID: r.ID, Name: r.Name, Type: r.Type, Target: r.Target, Status: r.Status, Enabled: r.Enabled,
-			IntervalSeconds: r.IntervalSeconds, LastCheckedAt: r.LastCheckedAt, LastLatencyMS: r.LastLatencyMS,
-			Uptime24h: r.Last24h.Uptime(), Checks24h: r.Last24h.Checks,
-			DailyUptime: make([]*float64, len(r.Daily)), DailyFailed: make([]int64, len(r.Daily)),
-			HourlyLatencyMS: make([]*float64, len(r.Hourly))}
-		for j, day := range r.Daily {
-			d.DailyUptime[j], d.DailyFailed[j] = day.Uptime(), day.Failed()
-		}
-		for j, hour := range r.Hourly {
-			d.HourlyLatencyMS[j] = hour.LatencyAvgMS()
-		}
-		out[i] = d
-	}
 	dates := make([]string, len(days))
 	for i, d := range days {
 		dates[i] = d.Format(time.DateOnly)
@@ -278,6 +245,10 @@ func (a *API) dashboard(c *gin.Context) error {
 	}
 	meta := page.Meta(total)
 	meta["generated_at"] = now
-	ok(c, http.StatusOK, gin.H{"days": dates, "hours": hours, "monitors": out}, meta)
+	body, err := dashboardEnvelope(dates, hours, rows, meta)
+	if err != nil {
+		return err
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 	return nil
 }

@@ -309,19 +309,30 @@ func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []
 		p, err := s.readPrelude(ctx, tenantID, ids, now, now, incidentRanges)
 		return p.incidents, err
 	}
-	from, to := ranges[0].from, ranges[0].to
-	for _, r := range ranges[1:] {
-		from, to = minTime(from, r.from), maxTime(to, r.to)
-	}
+	from, to := spanOf(ranges)
 	pre, err := s.readPrelude(ctx, tenantID, ids, from, to, incidentRanges)
 	if err != nil {
 		return nil, err
 	}
-	maintenance := pre.maintenance
-	complete, err := s.engine.completeBelow(ctx)
+	wm, err := s.engine.watermarks(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return pre.incidents, s.sumsWith(ctx, tenantID, ids, ranges, now, cols, chunk, pre.maintenance, wm.complete, visit)
+}
+
+// spanOf is the smallest range that holds all of ranges.
+func spanOf(ranges []sumRange) (from, to time.Time) {
+	from, to = ranges[0].from, ranges[0].to
+	for _, r := range ranges[1:] {
+		from, to = minTime(from, r.from), maxTime(to, r.to)
+	}
+	return from, to
+}
+
+// sumsWith is sumsEach once the maintenance times and watermarks are known.
+func (s *Store) sumsWith(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, ranges []sumRange, now time.Time, cols columns, chunk int,
+	maintenance map[uuid.UUID][]model.Interval, complete marks, visit visitFunc) error {
 	groups := map[string][]uuid.UUID{}
 	var order []string
 	for _, id := range ids {
@@ -345,11 +356,11 @@ func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []
 		}
 		for lo := 0; lo < len(members); lo += step {
 			if err := s.aggregateInHalves(ctx, tenantID, members[lo:min(lo+step, len(members))], plan, cols, visit); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return pre.incidents, nil
+	return nil
 }
 
 // halvesFrom is the number of monitors from which a read runs as two

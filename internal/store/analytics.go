@@ -100,7 +100,7 @@ func (s *Store) Daily(ctx context.Context, tenantID, monitorID uuid.UUID, days i
 
 // DashboardRow is one monitor on the dashboard.
 type DashboardRow struct {
-	model.Monitor
+	MonitorSummary
 	LastLatencyMS *float64
 	Last24h       model.Rollup
 	Daily         []model.Rollup // one per day of the dashboard, oldest first
@@ -121,9 +121,9 @@ const (
 // monitor count.
 // dayStarts names the days.
 func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilter, days int, now time.Time) (rows []DashboardRow, total int, dayStarts []time.Time, err error) {
-	list, total, err := s.ListMonitors(ctx, tenantID, f)
+	list, total, err := s.listMonitorSummaries(ctx, tenantID, f)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, nil, fmt.Errorf("store.Dashboard: %w", err)
 	}
 	dayFrom, _ := DailyRange(days, now)
 	hourFrom := floorTo(now, time.Hour).Add(-23 * time.Hour)
@@ -138,7 +138,7 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	at := make(map[uuid.UUID]*DashboardRow, len(list))
 	for i, m := range list {
 		ids[i] = m.ID
-		rows[i] = DashboardRow{Monitor: m, Daily: make([]model.Rollup, days), Hourly: make([]model.Rollup, 24)}
+		rows[i] = DashboardRow{MonitorSummary: m, Daily: make([]model.Rollup, days), Hourly: make([]model.Rollup, 24)}
 		at[m.ID] = &rows[i]
 	}
 	// Each piece of time is read once: the hours (the current one to the
@@ -162,10 +162,9 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	latencies := make(chan error, 1)
 	go func() { latencies <- s.lastLatencies(ctx, tenantID, list, at) }()
 	var row *DashboardRow
-	err = s.sums(ctx, tenantID, ids, append([]sumRange{
-		{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour},
-		{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day},
-	}, edge...), now, countColumns, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
+	recent := append([]sumRange{{from: hourFrom, to: now, top: level1h, key: keyHourly, step: time.Hour}}, edge...)
+	past := sumRange{from: dayFrom, to: today, top: level1d, key: keyDaily, step: Day}
+	err = s.dashboardSums(ctx, tenantID, ids, recent, past, now, at, func(key int32, monitor uuid.UUID, bucket time.Time, r *model.Rollup) {
 		// Pieces arrive a monitor at a time: look it up when it changes.
 		if row == nil || row.ID != monitor {
 			row = at[monitor]
@@ -191,10 +190,57 @@ func (s *Store) Dashboard(ctx context.Context, tenantID uuid.UUID, f MonitorFilt
 	return rows, total, dayStarts, nil
 }
 
+// dashboardSums reads the recent ranges for every monitor and the past
+// days for the monitors whose bars for them are not kept from an earlier
+// dashboard (see pastDays), and keeps what it read of those.
+func (s *Store) dashboardSums(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID, recent []sumRange, past sumRange, now time.Time,
+	at map[uuid.UUID]*DashboardRow, visit visitFunc) error {
+	pre, err := s.readPrelude(ctx, tenantID, ids, past.from, now, nil)
+	if err != nil {
+		return err
+	}
+	wm, err := s.engine.watermarks(ctx)
+	if err != nil {
+		return err
+	}
+	keys := make(map[uuid.UUID]pastDaysKey, len(ids))
+	var missing []uuid.UUID
+	for _, id := range ids {
+		bars := pastBars(at[id])
+		key, keep := pastDaysKeyOf(tenantID, past.from, past.to, wm, pre.maintenance[id])
+		if keep {
+			keys[id] = key
+		}
+		if !keep || !s.pastDays.get(id, key, bars) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == len(ids) { // nothing kept: one read of everything
+		err = s.sumsWith(ctx, tenantID, ids, append(recent, past), now, countColumns, 0, pre.maintenance, wm.complete, visit)
+	} else {
+		err = s.sumsWith(ctx, tenantID, ids, recent, now, countColumns, 0, pre.maintenance, wm.complete, visit)
+		if err == nil && len(missing) > 0 {
+			err = s.sumsWith(ctx, tenantID, missing, []sumRange{past}, now, countColumns, 0, pre.maintenance, wm.complete, visit)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		if key, keep := keys[id]; keep {
+			s.pastDays.put(id, key, pastBars(at[id]))
+		}
+	}
+	return nil
+}
+
+// pastBars are a dashboard row's bars before today's.
+func pastBars(r *DashboardRow) []model.Rollup { return r.Daily[:len(r.Daily)-1] }
+
 // lastLatencies fills in the latency of each monitor's newest result. The
 // newest result is at the monitor's last_checked_at, so each lookup is one
 // index probe into the newest partition.
-func (s *Store) lastLatencies(ctx context.Context, tenantID uuid.UUID, list []model.Monitor, at map[uuid.UUID]*DashboardRow) error {
+func (s *Store) lastLatencies(ctx context.Context, tenantID uuid.UUID, list []MonitorSummary, at map[uuid.UUID]*DashboardRow) error {
 	var ids []uuid.UUID
 	var last []time.Time
 	for _, m := range list {

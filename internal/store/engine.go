@@ -41,9 +41,19 @@ type engine interface {
 	// deleting a tenant's rows deletes from: the tables themselves, never a
 	// view over them.
 	storedRelations(ctx context.Context) ([levelCount]relation, error)
-	// completeBelow says, per level, below which time the relation holds
-	// every bucket; above it a read goes to the next finer level.
-	completeBelow(ctx context.Context) (marks, error)
+	// watermarks says, per level, below which time the relation holds
+	// every bucket (above it a read goes to the next finer level), and how
+	// many late folds have changed buckets below them.
+	watermarks(ctx context.Context) (watermarks, error)
+}
+
+// watermarks is what a read learns about the rollups before it plans.
+type watermarks struct {
+	complete marks
+	// lateFolds counts the writes so far that changed rollup buckets below
+	// the minute watermark; -1 when the engine keeps no such count, and
+	// then no read may be reused.
+	lateFolds int64
 }
 
 // relation is a table or view and its time column.

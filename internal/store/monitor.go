@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -273,11 +274,60 @@ type MonitorFilter struct {
 // ListMonitors returns one page of the tenant's live monitors and how many
 // match in all.
 func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorFilter) ([]model.Monitor, int, error) {
+	var list []model.Monitor
+	total, err := s.listMonitors(ctx, tenantID, f, monitorColumns, func(rows pgx.Rows) (err error) {
+		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Monitor, error) { return scanMonitor(r) })
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.ListMonitors: %w", err)
+	}
+	return list, total, nil
+}
+
+// MonitorSummary is what lists of monitors with their figures show of each:
+// no settings.
+type MonitorSummary struct {
+	ID              uuid.UUID
+	Name            string
+	Type            model.MonitorType
+	Target          string
+	Status          model.MonitorStatus
+	Enabled         bool
+	IntervalSeconds int
+	LastCheckedAt   *time.Time
+}
+
+// listMonitorSummaries is ListMonitors for summaries: a dashboard's
+// thousand monitors without parsing a thousand configs.
+func (s *Store) listMonitorSummaries(ctx context.Context, tenantID uuid.UUID, f MonitorFilter) ([]MonitorSummary, int, error) {
+	var list []MonitorSummary
+	total, err := s.listMonitors(ctx, tenantID, f, `id, name, type, target, status, enabled, interval_seconds, last_checked_at`,
+		func(rows pgx.Rows) error {
+			for rows.Next() {
+				var m MonitorSummary
+				if err := rows.Scan(&m.ID, &m.Name, &m.Type, &m.Target, &m.Status, &m.Enabled, &m.IntervalSeconds, &m.LastCheckedAt); err != nil {
+					return err
+				}
+				if m.LastCheckedAt != nil {
+					t := m.LastCheckedAt.UTC()
+					m.LastCheckedAt = &t
+				}
+				list = append(list, m)
+			}
+			return rows.Err()
+		})
+	return list, total, err
+}
+
+// listMonitors selects columns of one page of the filter's monitors,
+// handing the rows to scan, and counts the matches in all.
+func (s *Store) listMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorFilter, columns string, scan func(pgx.Rows) error) (int, error) {
 	if f.Sort == "" {
 		f.Sort = "name"
 	}
 	if !slices.Contains(MonitorSorts, f.Sort) {
-		return nil, 0, fmt.Errorf("store.ListMonitors: %w", errs.Invalid("sort", "unknown sort"))
+		return 0, errs.Invalid("sort", "unknown sort")
 	}
 	dir := "ASC"
 	if f.Desc {
@@ -296,25 +346,21 @@ func (s *Store) ListMonitors(ctx context.Context, tenantID uuid.UUID, f MonitorF
 	if f.Limit > 0 {
 		limit = f.Limit
 	}
-	var list []model.Monitor
 	var total int
 	err := s.inTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM monitors`+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+monitorColumns+` FROM monitors`+where+
+		rows, err := tx.Query(ctx, `SELECT `+columns+` FROM monitors`+where+
 			` ORDER BY `+fmt.Sprintf(monitorOrder[f.Sort], dir)+` LIMIT $8 OFFSET $9`,
 			append(args, limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
-		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Monitor, error) { return scanMonitor(r) })
-		return err
+		defer rows.Close()
+		return scan(rows)
 	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store.ListMonitors: %w", err)
-	}
-	return list, total, nil
+	return total, err
 }
 
 // tags is the spec's tag list, never NULL.

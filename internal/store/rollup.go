@@ -88,24 +88,25 @@ func (e *partitionEngine) storedRelations(context.Context) ([levelCount]relation
 	return e.readRelations(), nil
 }
 
-// completeBelow reads the watermarks. A watermark only moves forward and
-// the finer levels keep their rows, so a read planned with one that has
-// since moved is still exact.
-func (e *partitionEngine) completeBelow(ctx context.Context) (marks, error) {
-	var m marks
+// watermarks reads the watermarks and the late-fold count. A watermark
+// only moves forward and the finer levels keep their rows, so a read
+// planned with one that has since moved is still exact.
+func (e *partitionEngine) watermarks(ctx context.Context) (watermarks, error) {
+	w := watermarks{}
 	var ts [3]pgtype.Timestamptz
-	if err := e.pool.QueryRow(ctx, `SELECT minute_mark, hour_mark, day_mark FROM rollup_watermarks`).Scan(&ts[0], &ts[1], &ts[2]); err != nil {
-		return m, err
+	if err := e.pool.QueryRow(ctx, `SELECT minute_mark, hour_mark, day_mark, late_folds FROM rollup_watermarks`).
+		Scan(&ts[0], &ts[1], &ts[2], &w.lateFolds); err != nil {
+		return w, err
 	}
 	for i, t := range ts {
 		switch {
 		case t.InfinityModifier == pgtype.NegativeInfinity:
-			m[level1m+level(i)] = time.Time{}
+			w.complete[level1m+level(i)] = time.Time{}
 		case t.InfinityModifier == pgtype.Infinity:
-			m[level1m+level(i)] = farFuture
+			w.complete[level1m+level(i)] = farFuture
 		default:
-			m[level1m+level(i)] = t.Time
+			w.complete[level1m+level(i)] = t.Time
 		}
 	}
-	return m, nil
+	return w, nil
 }

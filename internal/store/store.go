@@ -55,6 +55,8 @@ type Store struct {
 	// onePlan serves the analytics statement for one monitor with a
 	// generic plan (nil when every read is planned for its arguments).
 	onePlan *pgxpool.Pool
+	// pastDays keeps dashboards' bars of ended days.
+	pastDays pastDays
 }
 
 // Open connects to the database and resolves the storage engine. It does not

@@ -117,4 +117,6 @@ func (e timescaleEngine) storedRelations(ctx context.Context) ([levelCount]relat
 	return rels, nil
 }
 
-func (timescaleEngine) completeBelow(context.Context) (marks, error) { return everything, nil }
+func (timescaleEngine) watermarks(context.Context) (watermarks, error) {
+	return watermarks{complete: everything, lateFolds: -1}, nil
+}
