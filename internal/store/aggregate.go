@@ -314,11 +314,7 @@ func (s *Store) sumsAndIncidents(ctx context.Context, tenantID uuid.UUID, ids []
 	if err != nil {
 		return nil, err
 	}
-	wm, err := s.engine.watermarks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return pre.incidents, s.sumsWith(ctx, tenantID, ids, ranges, now, cols, chunk, pre.maintenance, wm.complete, visit)
+	return pre.incidents, s.sumsWith(ctx, tenantID, ids, ranges, now, cols, chunk, pre.maintenance, pre.watermarks.complete, visit)
 }
 
 // spanOf is the smallest range that holds all of ranges.

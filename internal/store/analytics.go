@@ -199,10 +199,7 @@ func (s *Store) dashboardSums(ctx context.Context, tenantID uuid.UUID, ids []uui
 	if err != nil {
 		return err
 	}
-	wm, err := s.engine.watermarks(ctx)
-	if err != nil {
-		return err
-	}
+	wm := pre.watermarks
 	keys := make(map[uuid.UUID]pastDaysKey, len(ids))
 	var missing []uuid.UUID
 	for _, id := range ids {

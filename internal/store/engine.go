@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -41,10 +42,11 @@ type engine interface {
 	// deleting a tenant's rows deletes from: the tables themselves, never a
 	// view over them.
 	storedRelations(ctx context.Context) ([levelCount]relation, error)
-	// watermarks says, per level, below which time the relation holds
-	// every bucket (above it a read goes to the next finer level), and how
-	// many late folds have changed buckets below them.
-	watermarks(ctx context.Context) (watermarks, error)
+	// queueWatermarks reads, with the statements of b, per level below
+	// which time the relation holds every bucket (above it a read goes to
+	// the next finer level), and how many late folds have changed buckets
+	// below them.
+	queueWatermarks(b *pgx.Batch, w *watermarks)
 }
 
 // watermarks is what a read learns about the rollups before it plans.

@@ -11,11 +11,12 @@ import (
 )
 
 // prelude is what an analytics read learns before its aggregate statement:
-// the times maintenance covered each monitor and, when asked, how many
-// incidents each one had per range.
+// the times maintenance covered each monitor, the rollups' watermarks and,
+// when asked, how many incidents each one had per range.
 type prelude struct {
 	maintenance map[uuid.UUID][]model.Interval
 	incidents   map[uuid.UUID][]int
+	watermarks  watermarks
 }
 
 // readPrelude fetches the prelude of ids over [from, to) in one tenant
@@ -37,6 +38,7 @@ func (s *Store) readPrelude(ctx context.Context, tenantID uuid.UUID, ids []uuid.
 		return p, nil
 	}
 	err := s.inTenantBatch(ctx, tenantID, func(b *pgx.Batch) {
+		s.engine.queueWatermarks(b, &p.watermarks)
 		if to.After(from) {
 			queueMaintenance(b, tenantID, ids, from, to, p.maintenance)
 		}

@@ -88,25 +88,25 @@ func (e *partitionEngine) storedRelations(context.Context) ([levelCount]relation
 	return e.readRelations(), nil
 }
 
-// watermarks reads the watermarks and the late-fold count. A watermark
-// only moves forward and the finer levels keep their rows, so a read
-// planned with one that has since moved is still exact.
-func (e *partitionEngine) watermarks(ctx context.Context) (watermarks, error) {
-	w := watermarks{}
-	var ts [3]pgtype.Timestamptz
-	if err := e.pool.QueryRow(ctx, `SELECT minute_mark, hour_mark, day_mark, late_folds FROM rollup_watermarks`).
-		Scan(&ts[0], &ts[1], &ts[2], &w.lateFolds); err != nil {
-		return w, err
-	}
-	for i, t := range ts {
-		switch {
-		case t.InfinityModifier == pgtype.NegativeInfinity:
-			w.complete[level1m+level(i)] = time.Time{}
-		case t.InfinityModifier == pgtype.Infinity:
-			w.complete[level1m+level(i)] = farFuture
-		default:
-			w.complete[level1m+level(i)] = t.Time
+// queueWatermarks reads the watermarks and the late-fold count. A
+// watermark only moves forward and the finer levels keep their rows, so a
+// read planned with one that has since moved is still exact.
+func (e *partitionEngine) queueWatermarks(b *pgx.Batch, w *watermarks) {
+	b.Queue(`SELECT minute_mark, hour_mark, day_mark, late_folds FROM rollup_watermarks`).QueryRow(func(row pgx.Row) error {
+		var ts [3]pgtype.Timestamptz
+		if err := row.Scan(&ts[0], &ts[1], &ts[2], &w.lateFolds); err != nil {
+			return err
 		}
-	}
-	return w, nil
+		for i, t := range ts {
+			switch {
+			case t.InfinityModifier == pgtype.NegativeInfinity:
+				w.complete[level1m+level(i)] = time.Time{}
+			case t.InfinityModifier == pgtype.Infinity:
+				w.complete[level1m+level(i)] = farFuture
+			default:
+				w.complete[level1m+level(i)] = t.Time
+			}
+		}
+		return nil
+	})
 }
