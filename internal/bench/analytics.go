@@ -100,6 +100,20 @@ func analyticsEngine(ctx context.Context, pg *pgcluster.Cluster, engine store.En
 		return err
 	}
 	fmt.Printf("\n[%s] seeded %d raw rows in %s\n", engine, rows, time.Since(start).Round(time.Second))
+	// Seeding took minutes: results up to the present, as a running worker
+	// would have written them meanwhile, so that the current hour has its
+	// minutes. The seeded ones stop at the last whole step before now.
+	present := time.Now().UTC()
+	for day := now.Truncate(store.Day).Add(store.Day); day.Before(present); day = day.Add(store.Day) {
+		if err := openDay(ctx, st, tenantID, ids[0], day); err != nil {
+			return err
+		}
+	}
+	topped, err := seedRawDay(ctx, st, tenantID, ids, now.Add(-time.Minute).Truncate(time.Minute).Add(time.Minute), present, time.Minute)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("[%s] %d more up to the present\n", engine, topped)
 
 	key, _ := auth.NewToken(auth.APIKeyPrefix)
 	if _, err := st.CreateAPIKey(ctx, tenantID, auth.Actor{Type: "system", Name: "bench"}, store.NewAPIKey{
