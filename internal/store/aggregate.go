@@ -189,52 +189,44 @@ func (a *aggregateArrays) scan(row pgx.Rows, cols columns, visit visitFunc) erro
 	key := int32(binary.BigEndian.Uint32(raw[0]))
 	monitor := uuid.UUID(raw[1])
 	var err error
-	decode := func(src []byte, dst []int64) []int64 {
-		var out []int64
-		if err == nil {
-			out, err = decodeInt8s(src, dst)
-		}
-		return out
-	}
-	decodeF := func(src []byte, dst []float64) []float64 {
-		var out []float64
-		if err == nil {
-			out, err = decodeFloat8s(src, dst)
-		}
-		return out
-	}
 	if a.buckets, err = decodeTimestamptzs(raw[2], a.buckets); err != nil {
 		return err
 	}
+	// Each column's array holds one element per bucket; the first error
+	// stops the rest.
+	n := len(a.buckets)
+	ints := func(src []byte, dst []int64) []int64 {
+		if err == nil {
+			if dst, err = decodeInt8s(src, dst); err == nil && len(dst) != n {
+				err = fmt.Errorf("aggregate: arrays of different lengths")
+			}
+		}
+		return dst
+	}
+	floats := func(src []byte, dst []float64) []float64 {
+		if err == nil {
+			if dst, err = decodeFloat8s(src, dst); err == nil && len(dst) != n {
+				err = fmt.Errorf("aggregate: arrays of different lengths")
+			}
+		}
+		return dst
+	}
 	c := raw[3:]
-	a.checks, a.up, a.degraded, a.latencyCount = decode(c[0], a.checks), decode(c[1], a.up), decode(c[2], a.degraded), decode(c[3], a.latencyCount)
-	a.latencySum = decodeF(c[4], a.latencySum)
+	a.checks, a.up, a.degraded, a.latencyCount = ints(c[0], a.checks), ints(c[1], a.up), ints(c[2], a.degraded), ints(c[3], a.latencyCount)
+	a.latencySum = floats(c[4], a.latencySum)
 	if cols >= summaryColumns {
-		a.latencyMin, a.latencyMax = decodeF(c[5], a.latencyMin), decodeF(c[6], a.latencyMax)
+		a.latencyMin, a.latencyMax = floats(c[5], a.latencyMin), floats(c[6], a.latencyMax)
 	}
 	if cols == histogramColumns {
 		if a.les == nil {
 			a.les = make([][]int64, len(model.LatencyBoundsMS))
 		}
 		for i := range a.les {
-			a.les[i] = decode(c[7+i], a.les[i])
+			a.les[i] = ints(c[7+i], a.les[i])
 		}
 	}
 	if err != nil {
 		return err
-	}
-	n := len(a.buckets)
-	lengths := []int{len(a.checks), len(a.up), len(a.degraded), len(a.latencyCount), len(a.latencySum)}
-	if cols >= summaryColumns {
-		lengths = append(lengths, len(a.latencyMin), len(a.latencyMax))
-	}
-	for _, le := range a.les {
-		lengths = append(lengths, len(le))
-	}
-	for _, l := range lengths {
-		if l != n {
-			return fmt.Errorf("aggregate: arrays of different lengths")
-		}
 	}
 	var r model.Rollup
 	var minMS, maxMS float64

@@ -56,86 +56,68 @@ func arrayElems(src []byte, oid uint32) (int, []byte, error) {
 	return n, data, nil
 }
 
-// nextElem reads one element of width bytes from data: its bytes (nil for
-// NULL) and the rest of data.
-func nextElem(data []byte, width int) ([]byte, []byte, error) {
-	if len(data) < 4 {
-		return nil, nil, fmt.Errorf("binary array: truncated")
+// decodeArray reads a one-dimensional array of 8-byte oid elements into
+// dst, reusing its storage; elem turns an element's bytes (nil for NULL)
+// into a value.
+func decodeArray[T any](src []byte, oid uint32, dst []T, elem func([]byte) (T, error)) ([]T, error) {
+	n, data, err := arrayElems(src, oid)
+	if err != nil {
+		return dst, err
 	}
-	size := int32(binary.BigEndian.Uint32(data))
-	data = data[4:]
-	if size == -1 {
-		return nil, data, nil
+	dst = dst[:0]
+	for range n {
+		if len(data) < 4 {
+			return dst, fmt.Errorf("binary array: truncated")
+		}
+		size := int32(binary.BigEndian.Uint32(data))
+		data = data[4:]
+		var v []byte
+		if size != -1 {
+			if size != 8 || len(data) < 8 {
+				return dst, fmt.Errorf("binary array: element of %d bytes, want 8", size)
+			}
+			v, data = data[:8], data[8:]
+		}
+		x, err := elem(v)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, x)
 	}
-	if int(size) != width || len(data) < width {
-		return nil, nil, fmt.Errorf("binary array: element of %d bytes, want %d", size, width)
-	}
-	return data[:width], data[width:], nil
+	return dst, nil
 }
 
 // decodeInt8s reads an int8[] without NULLs into dst, reusing its storage.
 func decodeInt8s(src []byte, dst []int64) ([]int64, error) {
-	n, data, err := arrayElems(src, oidInt8)
-	if err != nil {
-		return dst, err
-	}
-	dst = dst[:0]
-	for range n {
-		var v []byte
-		if v, data, err = nextElem(data, 8); err != nil {
-			return dst, err
-		}
+	return decodeArray(src, oidInt8, dst, func(v []byte) (int64, error) {
 		if v == nil {
-			return dst, fmt.Errorf("binary array: NULL in a count")
+			return 0, fmt.Errorf("binary array: NULL in a count")
 		}
-		dst = append(dst, int64(binary.BigEndian.Uint64(v)))
-	}
-	return dst, nil
+		return int64(binary.BigEndian.Uint64(v)), nil
+	})
 }
 
 // decodeFloat8s reads a float8[] into dst; a NULL element reads as NaN.
 func decodeFloat8s(src []byte, dst []float64) ([]float64, error) {
-	n, data, err := arrayElems(src, oidFloat8)
-	if err != nil {
-		return dst, err
-	}
-	dst = dst[:0]
-	for range n {
-		var v []byte
-		if v, data, err = nextElem(data, 8); err != nil {
-			return dst, err
+	return decodeArray(src, oidFloat8, dst, func(v []byte) (float64, error) {
+		if v == nil {
+			return math.NaN(), nil
 		}
-		f := math.NaN()
-		if v != nil {
-			f = math.Float64frombits(binary.BigEndian.Uint64(v))
-		}
-		dst = append(dst, f)
-	}
-	return dst, nil
+		return math.Float64frombits(binary.BigEndian.Uint64(v)), nil
+	})
 }
 
 // decodeTimestamptzs reads a timestamptz[] into dst as UTC times; a NULL
 // element reads as the zero time.
 func decodeTimestamptzs(src []byte, dst []time.Time) ([]time.Time, error) {
-	n, data, err := arrayElems(src, oidTimestamptz)
-	if err != nil {
-		return dst, err
-	}
-	dst = dst[:0]
-	for range n {
-		var v []byte
-		if v, data, err = nextElem(data, 8); err != nil {
-			return dst, err
+	return decodeArray(src, oidTimestamptz, dst, func(v []byte) (time.Time, error) {
+		if v == nil {
+			return time.Time{}, nil
 		}
-		var t time.Time
-		if v != nil {
-			us := int64(binary.BigEndian.Uint64(v))
-			if us == math.MaxInt64 || us == math.MinInt64 {
-				return dst, fmt.Errorf("binary array: infinite bucket")
-			}
-			t = time.UnixMicro(us + pgEpochMicros).UTC()
+		us := int64(binary.BigEndian.Uint64(v))
+		if us == math.MaxInt64 || us == math.MinInt64 {
+			return time.Time{}, fmt.Errorf("binary array: infinite bucket")
 		}
-		dst = append(dst, t)
-	}
-	return dst, nil
+		return time.UnixMicro(us + pgEpochMicros).UTC(), nil
+	})
 }
